@@ -1,0 +1,59 @@
+/**
+ * Typed errors shared by the services, the CLI and IPC. Each carries a stable `code`, a message
+ * that names the value and the fix, and optional details; they cross process boundaries as
+ * plain `{ code, message, details }` objects.
+ */
+export type ErrorCode =
+  | 'USAGE'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'CASE_INVALID'
+  | 'CASE_LOCKED'
+  | 'DUPLICATE_EVIDENCE'
+  | 'UNSUPPORTED_FILE'
+  | 'INPUT_INVALID'
+  | 'INTEGRITY'
+  | 'CANCELLED'
+  | 'IO'
+  | 'ENGINE'
+  | 'INTERNAL';
+
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export class NetcaseError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'NetcaseError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  toData(): ErrorData {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isNetcaseError(error: unknown): error is NetcaseError {
+  return error instanceof NetcaseError;
+}
+
+/** Converts any thrown value into plain error data, keeping typed errors as they are. */
+export function toErrorData(error: unknown): ErrorData {
+  if (isNetcaseError(error)) return error.toData();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message };
+}
+
+/** Shortens a value for an error message so a 10 MB line never ends up in a terminal. */
+export function preview(value: string, maxLength = 80): string {
+  const printable = value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return printable.length > maxLength ? `${printable.slice(0, maxLength)}…` : printable;
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { NetcaseError, isNetcaseError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { appendAudit } from '../case/audit.js';
+import { detectFileKind } from '../case/file-kind.js';
+import { hashFile } from '../case/evidence.js';
+import { findLogFiles, logTypeFromName } from './log-files.js';
+import { DEFAULT_LIMITS, readLineBatches, type ReaderLimits, type ReadSummary } from './line-reader.js';
+import { isProblem, type LineProblem, type LineResult } from './parsed-record.js';
+import { ZeekCutParser, ZeekTsvParser } from './zeek-tsv-parser.js';
+import { ZeekJsonParser } from './zeek-json-parser.js';
+
+export interface ImportProgress {
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  bytesRead: number;
+  bytesTotal: number;
+  records: number;
+  skipped: number;
+}
+
+export interface FileImportResult {
+  path: string;
+  status: 'imported' | 'already-imported' | 'refused';
+  format?: string;
+  logs: string[];
+  records: number;
+  skipped: number;
+  /** The first skipped lines with their reasons; `skipped` has the full count. */
+  problems: LineProblem[];
+  message?: string;
+}
+
+export interface ImportSummary {
+  files: FileImportResult[];
+  passedOver: string[];
+  records: number;
+  skipped: number;
+}
+
+export interface ImportOptions {
+  actor: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+  /** Engine run whose output is being imported. */
+  runId?: string;
+  limits?: ReaderLimits;
+}
+
+/** Problems kept per file for the report; the count is always complete. */
+const MAX_PROBLEMS_KEPT = 100;
+
+const INSERT_EVENT = `INSERT INTO events (import_id, line, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Imports Zeek logs from files and folders into the case database. Each file is one
+ * transaction, together with its `imports` row and audit entry, so an interrupted import
+ * leaves the database as it was after the last whole file and a rerun completes it. A file
+ * whose content was imported before adds no rows.
+ */
+export async function importLogs(db: Db, inputs: string[], options: ImportOptions): Promise<ImportSummary> {
+  const { files, passedOver } = findLogFiles(inputs);
+  const summary: ImportSummary = { files: [], passedOver, records: 0, skipped: 0 };
+
+  for (const [index, path] of files.entries()) {
+    options.signal?.throwIfAborted();
+    const result = await importLogFile(db, path, options, index, files.length);
+    summary.files.push(result);
+    summary.records += result.status === 'imported' ? result.records : 0;
+    summary.skipped += result.status === 'imported' ? result.skipped : 0;
+  }
+  return summary;
+}
+
+export async function importLogFile(db: Db, path: string, options: ImportOptions, fileIndex = 0, fileCount = 1): Promise<FileImportResult> {
+  const result: FileImportResult = { path, status: 'refused', logs: [], records: 0, skipped: 0, problems: [] };
+  const bytesTotal = statSync(path).size;
+
+  const kind = await detectFileKind(path);
+  if (kind.kind !== 'zeek-log') {
+    result.message =
+      kind.kind === 'capture'
+        ? `${path} is a packet capture (${kind.format}), not a Zeek log. Add it with "netcase add" and run "netcase analyze".`
+        : `${path} is not a Zeek log: ${kind.format}. Expected a Zeek TSV log (starting with "#separator \\x09"), a Zeek JSON log (one object per line) or zeek-cut output.`;
+    return result;
+  }
+  result.format = kind.format.replace('zeek-', '');
+
+  const { sha256: fileSha256 } = await hashFile(path);
+  const earlier = db.prepare('SELECT source_path FROM imports WHERE file_sha256 = ?').get(fileSha256) as { source_path: string } | undefined;
+  if (earlier) {
+    result.status = 'already-imported';
+    result.message = `already imported from ${earlier.source_path}`;
+    return result;
+  }
+
+  const startedAt = new Date().toISOString();
+  const parser = createParser(kind.format, path);
+  const insert = db.prepare(INSERT_EVENT);
+  const secondCounts = new Map<string, Map<number, number>>();
+  const logs = new Set<string>();
+  const readSummary: Partial<ReadSummary> = {};
+
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const importId = Number(
+      db
+        .prepare(`INSERT INTO imports (source_path, file_sha256, content_sha256, format, logs, records, skipped, problems, run_id, started_at, finished_at)
+                  VALUES (?, ?, ?, ?, '[]', 0, 0, '[]', ?, ?, ?)`)
+        .run(path, fileSha256, `pending:${randomUUID()}`, result.format, options.runId ?? null, startedAt, startedAt).lastInsertRowid,
+    );
+
+    for await (const batch of readLineBatches(path, options.limits ?? DEFAULT_LIMITS, readSummary)) {
+      options.signal?.throwIfAborted();
+      for (const line of batch.lines) {
+        const parsed: LineResult = 'problem' in line ? { line: line.number, reason: line.problem } : parser.parseLine(line.text, line.number);
+        if (parsed === null) continue;
+        if (isProblem(parsed)) {
+          result.skipped++;
+          if (result.problems.length < MAX_PROBLEMS_KEPT) result.problems.push(parsed);
+          continue;
+        }
+        insert.run(importId, parsed.line, parsed.log, parsed.ts, parsed.uid, parsed.orig_h, parsed.orig_p, parsed.resp_h, parsed.resp_p, parsed.proto, parsed.record);
+        result.records++;
+        logs.add(parsed.log);
+        if (parsed.ts !== null) countSecond(secondCounts, parsed.log, Math.floor(parsed.ts / 1_000_000));
+      }
+      options.onProgress?.({ file: path, fileIndex, fileCount, bytesRead: batch.bytesRead, bytesTotal, records: result.records, skipped: result.skipped });
+    }
+
+    if (result.records === 0 && result.skipped === 0 && readSummary.expandedBytes === 0) {
+      throw new NetcaseError('INPUT_INVALID', `${path} is empty. Expected a Zeek log with a header and records.`);
+    }
+    const duplicate = db.prepare('SELECT source_path FROM imports WHERE content_sha256 = ?').get(readSummary.contentSha256) as { source_path: string } | undefined;
+    if (duplicate) {
+      db.exec('ROLLBACK');
+      return { ...result, status: 'already-imported', records: 0, skipped: 0, problems: [], message: `same content already imported from ${duplicate.source_path}` };
+    }
+
+    result.logs = [...logs].sort();
+    db.prepare('UPDATE imports SET content_sha256 = ?, logs = ?, records = ?, skipped = ?, problems = ?, finished_at = ? WHERE id = ?')
+      .run(readSummary.contentSha256, JSON.stringify(result.logs), result.records, result.skipped, JSON.stringify(result.problems), new Date().toISOString(), importId);
+    addSecondCounts(db, secondCounts);
+    appendAudit(db, options.actor, 'logs.import', {
+      source_path: path,
+      file_sha256: fileSha256,
+      format: result.format,
+      logs: result.logs,
+      records: result.records,
+      skipped: result.skipped,
+      run_id: options.runId ?? null,
+    });
+    db.exec('COMMIT');
+    result.status = 'imported';
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    if (options.signal?.aborted) throw new NetcaseError('CANCELLED', `Import cancelled while reading ${path}; nothing from this file was kept.`, { cause: error });
+    if (isNetcaseError(error) && (error.code === 'INPUT_INVALID' || error.code === 'IO')) {
+      return { ...result, status: 'refused', records: 0, skipped: 0, problems: [], message: error.message };
+    }
+    throw error;
+  }
+}
+
+interface LineParser {
+  parseLine(text: string, line: number): LineResult;
+}
+
+function createParser(format: string, path: string): LineParser {
+  const defaultLog = logTypeFromName(path);
+  if (format === 'zeek-json') return new ZeekJsonParser(defaultLog);
+  if (format === 'zeek-cut') return new ZeekCutParser(path, defaultLog);
+  return new ZeekTsvParser(path, defaultLog);
+}
+
+function countSecond(counts: Map<string, Map<number, number>>, log: string, second: number): void {
+  let perLog = counts.get(log);
+  if (!perLog) counts.set(log, (perLog = new Map()));
+  perLog.set(second, (perLog.get(second) ?? 0) + 1);
+}
+
+function addSecondCounts(db: Db, counts: Map<string, Map<number, number>>): void {
+  const upsert = db.prepare(`INSERT INTO event_seconds (log, second, count) VALUES (?, ?, ?)
+    ON CONFLICT (log, second) DO UPDATE SET count = count + excluded.count`);
+  for (const [log, perLog] of counts) {
+    for (const [second, count] of perLog) upsert.run(log, second, count);
+  }
+}

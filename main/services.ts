@@ -1,0 +1,62 @@
+import { createCase, openCase, withCase, type CreateCaseOptions } from './case/case-folder.js';
+import type { CaseFile } from './case/case-file.js';
+import { describeCase, type CaseInfo } from './case/case-info.js';
+import { addEvidence, type IntakeResult } from './case/evidence.js';
+import { verifyAudit, type AuditVerification } from './case/audit.js';
+import { isNetcaseError } from './errors.js';
+import { runImport, type RunImportOptions } from './ingest/run-import.js';
+import type { ImportSummary } from './ingest/importer.js';
+import { iterateEvents, type EventQuery, type EventRow } from './store/events.js';
+
+/**
+ * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
+ * these, never the modules beneath them directly. `tool` names the front end in lock files
+ * and audit entries.
+ */
+export interface Services {
+  createCase(dir: string, options: CreateCaseOptions): CaseFile;
+  caseInfo(dir: string): Promise<CaseInfo>;
+  addEvidence(dir: string, paths: string[]): Promise<IntakeResult>;
+  importLogs(dir: string, paths: string[], options?: RunImportOptions): Promise<ImportSummary>;
+  events(dir: string, query: EventQuery): Generator<EventRow>;
+  verifyAudit(dir: string): AuditVerification;
+}
+
+export function createServices(tool = 'netcase'): Services {
+  return {
+    createCase: (dir, options) => createCase(dir, { ...options, tool }),
+
+    async caseInfo(dir) {
+      // Verification is audited when the case is free; when another process holds it for
+      // writing, the hashes are still checked, read-only.
+      try {
+        return await withCase(dir, { write: true, tool }, describeCase);
+      } catch (error) {
+        if (!isNetcaseError(error) || error.code !== 'CASE_LOCKED') throw error;
+        return withCase(dir, { write: false, tool }, describeCase);
+      }
+    },
+
+    addEvidence: (dir, paths) => withCase(dir, { write: true, tool }, (opened) => addEvidence(opened, paths)),
+
+    importLogs: (dir, paths, options) => withCase(dir, { write: true, tool }, (opened) => runImport(opened, paths, options)),
+
+    *events(dir, query) {
+      const opened = openCase(dir, { write: false, tool });
+      try {
+        yield* iterateEvents(opened.db, query);
+      } finally {
+        opened.close();
+      }
+    },
+
+    verifyAudit: (dir) => {
+      const opened = openCase(dir, { write: false, tool });
+      try {
+        return verifyAudit(opened.db);
+      } finally {
+        opened.close();
+      }
+    },
+  };
+}

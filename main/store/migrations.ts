@@ -1,10 +1,11 @@
 import type { Migration } from './migration.js';
 import { coreTables } from './migrations/001-core.js';
+import { reportDrafts } from './migrations/005-report-drafts.js';
 
 /**
  * Schema migrations for case.sqlite, applied in order. `PRAGMA user_version` holds the number of
  * the last one applied. Never edit a released migration: add the next one, one file each.
  */
-export const migrations: Migration[] = [coreTables];
+export const migrations: Migration[] = [coreTables, reportDrafts];
 
 export type { Migration };

@@ -1,5 +1,6 @@
 import type { Migration } from './migration.js';
 import { coreTables } from './migrations/001-core.js';
+import { engineRuns } from './migrations/002-engine-runs.js';
 import { analysisTables } from './migrations/003-analysis.js';
 import { iocTables } from './migrations/004-iocs.js';
 import { reportDrafts } from './migrations/005-report-drafts.js';
@@ -8,6 +9,6 @@ import { reportDrafts } from './migrations/005-report-drafts.js';
  * Schema migrations for case.sqlite, applied in order. `PRAGMA user_version` holds the number of
  * the last one applied. Never edit a released migration: add the next one, one file each.
  */
-export const migrations: Migration[] = [coreTables, analysisTables, iocTables, reportDrafts];
+export const migrations: Migration[] = [coreTables, engineRuns, analysisTables, iocTables, reportDrafts];
 
 export type { Migration };

@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, readLineBatches, type ReaderLimits, type ReadSummary } 
 import { isProblem, type LineProblem, type LineResult } from './parsed-record.js';
 import { ZeekCutParser, ZeekTsvParser } from './zeek-tsv-parser.js';
 import { ZeekJsonParser } from './zeek-json-parser.js';
+import { indexImportedEvents } from '../analysis/indexer.js';
 
 export interface ImportProgress {
   file: string;
@@ -144,6 +145,7 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
     db.prepare('UPDATE imports SET content_sha256 = ?, logs = ?, records = ?, skipped = ?, problems = ?, finished_at = ? WHERE id = ?')
       .run(readSummary.contentSha256, JSON.stringify(result.logs), result.records, result.skipped, JSON.stringify(result.problems), new Date().toISOString(), importId);
     addSecondCounts(db, secondCounts);
+    indexImportedEvents(db, importId);
     appendAudit(db, options.actor, 'logs.import', {
       source_path: path,
       file_sha256: fileSha256,

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Engine, EngineRunOptions, EngineRunResult } from './engine.js';
+import { NetcaseError } from '../errors.js';
+import { fieldArguments, PacketRow } from './tshark/fields.js';
+import { CAPTURE_PIPE_ARGUMENT, runTsharkProcess } from './tshark/process.js';
+import { PacketConverter } from './tshark/converter.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface TsharkEngineOptions {
+  /** Path or command name of tshark; `tshark` on PATH when omitted. */
+  executable?: string;
+}
+
+/**
+ * The tshark engine: one tshark pass over the capture (fed through a pipe, so progress counts
+ * capture bytes), its packet fields converted into Zeek-format conn, dns, http, ssl, smtp, ftp and files
+ * records written as Zeek JSON logs.
+ */
+export function createTsharkEngine(options: TsharkEngineOptions = {}): Engine {
+  const executable = options.executable ?? 'tshark';
+  return {
+    name: 'tshark',
+    executable,
+    version: () => tsharkVersion(executable),
+    run: (runOptions) => runTshark(executable, runOptions),
+  };
+}
+
+async function tsharkVersion(executable: string): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(executable, ['--version'], { timeout: 30_000 });
+    const match = /TShark \(Wireshark\) (\S+)/.exec(stdout);
+    return match?.[1] ? `tshark ${match[1].replace(/\.$/, '')}` : (stdout.split('\n')[0] ?? '').trim();
+  } catch (error) {
+    throw new NetcaseError('ENGINE', `Could not run ${executable} --version: ${(error as Error).message}. Install Wireshark's tshark or set its path.`, { cause: error });
+  }
+}
+
+async function runTshark(executable: string, options: EngineRunOptions): Promise<EngineRunResult> {
+  const args = tsharkArguments(options);
+  const converter = new PacketConverter();
+  let unreadLines = 0;
+
+  const { commandLine, exitCode, stderr } = await runTsharkProcess({
+    executable,
+    args,
+    inputPath: options.capturePath,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    onProgress: options.onProgress,
+    onLine: (line) => {
+      const row = PacketRow.parse(line);
+      if (row) converter.addPacket(row);
+      else unreadLines += 1;
+    },
+  });
+
+  const warnings = warningsFromStderr(stderr);
+  if (unreadLines > 0) warnings.push(`${unreadLines} lines of tshark output could not be read and were left out.`);
+  if (exitCode !== 0) {
+    if (converter.packetCount === 0) throw refusal(options.capturePath, exitCode, stderr);
+    warnings.push(`tshark exited with code ${exitCode} after ${converter.packetCount} packets; the logs cover those packets only.`);
+  }
+  if (converter.packetCount === 0) warnings.push(`${options.capturePath} contains no packets; the logs are empty.`);
+
+  const logFiles = await converter.writeLogs(options.outputDir);
+  return { commandLine, exitCode, stderr, warnings, logFiles };
+}
+
+/**
+ * tshark arguments: the capture from stdin, no name resolution (no DNS lookups from an
+ * air-gapped laptop), and checksums never verified when bad ones are allowed.
+ */
+function tsharkArguments(options: EngineRunOptions): string[] {
+  const args = ['-r', CAPTURE_PIPE_ARGUMENT, '-n'];
+  if (!options.allowBadChecksums) args.push('-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE');
+  args.push(...fieldArguments());
+  return args;
+}
+
+function warningsFromStderr(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('Running as user'));
+}
+
+function refusal(capturePath: string, exitCode: number, stderr: string): NetcaseError {
+  const reason = warningsFromStderr(stderr).join(' ') || `tshark exited with code ${exitCode}`;
+  const unsupported = /isn't a capture file|unknown file format|not a capture|unsupported|no packets/i.test(reason);
+  return new NetcaseError(
+    unsupported ? 'UNSUPPORTED_FILE' : 'ENGINE',
+    `tshark could not read ${capturePath}: ${reason}`,
+    { details: { exitCode, stderr } },
+  );
+}

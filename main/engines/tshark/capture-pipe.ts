@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { constants, createReadStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** How often to retry opening the pipe while tshark has not opened its end yet. */
+const OPEN_RETRY_MS = 10;
+
+/**
+ * A named pipe (FIFO) that carries the capture into tshark. tshark 4.0 rejects `-r -` when
+ * stdin is a socket, and Node connects a child's stdin through a socket pair on Linux, so the
+ * capture goes through a FIFO instead; tshark reads pcap, pcapng and gzip from a FIFO.
+ */
+export class CapturePipe {
+  private constructor(
+    private readonly dir: string,
+    readonly path: string,
+  ) {}
+
+  /** Creates the FIFO in a fresh temporary folder with the `mkfifo` program. */
+  static async create(): Promise<CapturePipe> {
+    const dir = await mkdtemp(join(tmpdir(), 'netcase-tshark-'));
+    const path = join(dir, 'capture');
+    try {
+      await execFileAsync('mkfifo', ['-m', '600', path]);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    return new CapturePipe(dir, path);
+  }
+
+  /**
+   * Copies the capture file into the pipe once tshark opened it, reporting bytes copied.
+   * Gives up quietly when `readerGone()` becomes true first: tshark then exited without reading,
+   * and its exit code and stderr explain why.
+   */
+  async feed(capturePath: string, onBytes: (bytesRead: number) => void, readerGone: () => boolean): Promise<void> {
+    const handle = await this.openWhenReaderArrives(readerGone);
+    if (!handle) return;
+    const socket = new Socket({ fd: handle.fd, readable: false, writable: true });
+    let bytesRead = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytesRead += chunk.length;
+        onBytes(bytesRead);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(createReadStream(capturePath), counter, socket);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPIPE' && code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'ECONNRESET') throw error;
+    }
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async openWhenReaderArrives(readerGone: () => boolean) {
+    for (;;) {
+      try {
+        return await open(this.path, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+      }
+      if (readerGone()) return null;
+      await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
+    }
+  }
+}

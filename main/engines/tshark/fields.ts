@@ -1,0 +1,173 @@
+/**
+ * The packet fields the tshark engine asks for, in output order, and a typed view of one output
+ * line. tshark prints one line per packet with `-T fields`: the fields are separated by
+ * FIELD_SEPARATOR and the occurrences of one field by OCCURRENCE_SEPARATOR. Both are ASCII
+ * control characters (record and unit separator) that tshark 4.0 escapes inside field values,
+ * so values containing commas, tabs or spaces never split.
+ */
+export const FIELD_SEPARATOR = '\x1e';
+export const OCCURRENCE_SEPARATOR = '\x1f';
+
+export const FIELDS = [
+  'frame.number',
+  'frame.time_epoch',
+  'frame.protocols',
+  'ip.src',
+  'ip.dst',
+  'ip.len',
+  'ip.proto',
+  'ipv6.src',
+  'ipv6.dst',
+  'ipv6.plen',
+  'ipv6.nxt',
+  'tcp.stream',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.flags',
+  'tcp.len',
+  'tcp.seq',
+  'udp.stream',
+  'udp.srcport',
+  'udp.dstport',
+  'udp.length',
+  'icmp.type',
+  'icmp.code',
+  'icmpv6.type',
+  'icmpv6.code',
+  'dns.id',
+  'dns.flags.response',
+  'dns.flags.opcode',
+  'dns.flags.authoritative',
+  'dns.flags.truncated',
+  'dns.flags.recdesired',
+  'dns.flags.recavail',
+  'dns.flags.z',
+  'dns.flags.rcode',
+  'dns.qry.name',
+  'dns.qry.type',
+  'dns.qry.class',
+  'dns.count.queries',
+  'dns.count.answers',
+  'dns.resp.type',
+  'dns.resp.len',
+  'dns.resp.ttl',
+  'dns.a',
+  'dns.aaaa',
+  'dns.cname',
+  'dns.ptr.domain_name',
+  'dns.ns',
+  'dns.mx.mail_exchange',
+  'dns.srv.target',
+  'dns.txt',
+  'dns.txt.length',
+  'http.request.method',
+  'http.request.uri',
+  'http.request.version',
+  'http.host',
+  'http.user_agent',
+  'http.referer',
+  'http.response.code',
+  'http.response.phrase',
+  'http.response.version',
+  'http.content_length_header',
+  'http.content_type',
+  'http.transfer_encoding',
+  'http.chunk_size',
+  'tls.handshake.type',
+  'tls.handshake.version',
+  'tls.handshake.extensions_server_name',
+  'tls.handshake.extensions.supported_version',
+  'tls.handshake.ciphersuite',
+  'tls.handshake.extensions_alpn_str',
+  'tls.record.content_type',
+  'tls.record.version',
+  'tls.alert_message.desc',
+  'smtp.req.command',
+  'smtp.req.parameter',
+  'smtp.response.code',
+  'smtp.rsp.parameter',
+  'smtp.data.fragment.count',
+  'imf.date',
+  'imf.from',
+  'imf.to',
+  'imf.cc',
+  'imf.reply_to',
+  'imf.message_id',
+  'imf.in_reply_to',
+  'imf.subject',
+  'imf.ext.mailer',
+  'imf.user_agent',
+  'imf.extension.type',
+  'imf.extension.value',
+  'imf.content.type',
+  'imf.received',
+  'mime_multipart.header.content-type',
+  'mime_multipart.header.content-disposition',
+  'ftp.request.command',
+  'ftp.request.arg',
+  'ftp.response.code',
+  'ftp.response.arg',
+  'ftp.passive.ip',
+  'ftp.passive.port',
+  'ftp.active.cip',
+  'ftp.active.port',
+] as const;
+
+export type FieldName = (typeof FIELDS)[number];
+
+const FIELD_INDEX = new Map<string, number>(FIELDS.map((name, index) => [name, index]));
+
+/** One packet as tshark printed it: every requested field with all its occurrences. */
+export class PacketRow {
+  private constructor(private readonly values: string[]) {}
+
+  /** Splits one output line; returns null for lines that do not have one column per field. */
+  static parse(line: string): PacketRow | null {
+    const values = line.split(FIELD_SEPARATOR);
+    if (values.length !== FIELDS.length) return null;
+    return new PacketRow(values);
+  }
+
+  /** The first occurrence of a field, or undefined when the packet lacks it. */
+  first(name: FieldName): string | undefined {
+    const text = this.values[FIELD_INDEX.get(name)!];
+    if (text === undefined || text === '') return undefined;
+    const end = text.indexOf(OCCURRENCE_SEPARATOR);
+    return end === -1 ? text : text.slice(0, end);
+  }
+
+  /** The last occurrence, which for nested headers (tunnels) is the innermost. */
+  last(name: FieldName): string | undefined {
+    const list = this.all(name);
+    return list.length === 0 ? undefined : list[list.length - 1];
+  }
+
+  all(name: FieldName): string[] {
+    const text = this.values[FIELD_INDEX.get(name)!];
+    if (text === undefined || text === '') return [];
+    return text.split(OCCURRENCE_SEPARATOR);
+  }
+
+  has(name: FieldName): boolean {
+    return this.first(name) !== undefined;
+  }
+
+  firstNumber(name: FieldName): number | undefined {
+    const text = this.first(name);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    return Number.isFinite(value) ? value : undefined;
+  }
+
+  numbers(name: FieldName): number[] {
+    return this.all(name).map(Number);
+  }
+}
+
+/** Arguments that make tshark print FIELDS in the format PacketRow.parse reads. */
+export function fieldArguments(): string[] {
+  const args = ['-T', 'fields', '-E', 'header=n', '-E', 'quote=n', '-E', 'occurrence=a'];
+  args.push('-E', `separator=${FIELD_SEPARATOR}`, '-E', `aggregator=${OCCURRENCE_SEPARATOR}`);
+  for (const field of FIELDS) args.push('-e', field);
+  return args;
+}

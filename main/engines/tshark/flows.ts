@@ -1,0 +1,311 @@
+import { createHash } from 'node:crypto';
+import type { PacketHeader } from './packet.js';
+import type { ZeekRecord } from './zeek-record.js';
+import { microsToZeekTime, microsToZeekInterval } from './zeek-record.js';
+
+const TCP_FIN = 0x01;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+/** Ports Zeek treats as servers when a flow starts mid-stream (its `likely_server_ports`, in part). */
+const WELL_KNOWN_PORT_LIMIT = 1024;
+
+/** tshark protocol names mapped to the names Zeek writes in conn.log `service`. */
+const SERVICE_NAMES: Record<string, string> = {
+  dns: 'dns',
+  mdns: 'dns',
+  llmnr: 'dns',
+  http: 'http',
+  tls: 'ssl',
+  dtls: 'dtls',
+  smtp: 'smtp',
+  ftp: 'ftp',
+  'ftp-data': 'ftp-data',
+  ssh: 'ssh',
+  dhcp: 'dhcp',
+  ntp: 'ntp',
+  pop: 'pop3',
+  imap: 'imap',
+  irc: 'irc',
+  sip: 'sip',
+  snmp: 'snmp',
+  kerberos: 'krb',
+  smb: 'smb',
+  smb2: 'smb',
+  rdp: 'rdp',
+  mysql: 'mysql',
+  socks: 'socks',
+  syslog: 'syslog',
+  radius: 'radius',
+  quic: 'quic',
+};
+
+/** One side of a flow: the counters conn.log reports per direction. */
+interface Direction {
+  packets: number;
+  ipBytes: number;
+  /** Payload bytes for UDP and ICMP. */
+  payloadBytes: number;
+  /** Lowest and highest end of TCP sequence space that carried payload. */
+  seqStart?: number;
+  seqEnd?: number;
+  history: Set<string>;
+  syn: boolean;
+  fin: boolean;
+  rst: boolean;
+}
+
+export interface Flow {
+  key: string;
+  uid: string;
+  transport: 'tcp' | 'udp' | 'icmp';
+  ipProto: number;
+  origH: string;
+  origP: number;
+  respH: string;
+  respP: number;
+  firstTs: number;
+  lastTs: number;
+  services: string[];
+  orig: Direction;
+  resp: Direction;
+  /** History letters in the order Zeek appends them (upper case for the originator). */
+  history: string;
+  synAckSeen: boolean;
+}
+
+/**
+ * Groups packets into connections the way Zeek's conn.log does, keyed by tshark's TCP and UDP
+ * stream indexes (ICMP by address pair and message family), and decides which side originated.
+ */
+export class FlowTable {
+  private readonly flows = new Map<string, Flow>();
+
+  /** Adds one packet to its flow and returns the flow with the packet's direction. */
+  observe(packet: PacketHeader): { flow: Flow; fromOrig: boolean } {
+    const key = flowKey(packet);
+    let flow = this.flows.get(key);
+    if (!flow) {
+      flow = createFlow(key, packet);
+      this.flows.set(key, flow);
+    }
+    const fromOrig = packet.transport === 'icmp' ? packet.src === flow.origH : packet.src === flow.origH && packet.srcPort === flow.origP;
+    updateFlow(flow, packet, fromOrig);
+    return { flow, fromOrig };
+  }
+
+  get(key: string): Flow | undefined {
+    return this.flows.get(key);
+  }
+
+  all(): Flow[] {
+    return [...this.flows.values()];
+  }
+}
+
+export function flowKey(packet: PacketHeader): string {
+  if (packet.transport !== 'icmp') return `${packet.transport}:${packet.stream}`;
+  const pair = [packet.src, packet.dst].sort().join('|');
+  return `icmp:${pair}:${icmpFamily(packet.ipProto, packet.srcPort)}`;
+}
+
+function createFlow(key: string, packet: PacketHeader): Flow {
+  const flip = shouldFlip(packet);
+  const origH = flip ? packet.dst : packet.src;
+  const respH = flip ? packet.src : packet.dst;
+  let origP = flip ? packet.dstPort : packet.srcPort;
+  let respP = flip ? packet.srcPort : packet.dstPort;
+  if (packet.transport === 'icmp') {
+    // Zeek logs an ICMP flow as (type, counterpart type): an echo request pairs with its reply.
+    origP = packet.srcPort;
+    respP = icmpCounterpart(packet.ipProto, packet.srcPort);
+  }
+  const flow: Flow = {
+    key,
+    uid: '',
+    transport: packet.transport,
+    ipProto: packet.ipProto,
+    origH,
+    origP,
+    respH,
+    respP,
+    firstTs: packet.ts,
+    lastTs: packet.ts,
+    services: [],
+    orig: newDirection(),
+    resp: newDirection(),
+    history: '',
+    synAckSeen: false,
+  };
+  flow.uid = makeUid(flow);
+  return flow;
+}
+
+/**
+ * Zeek makes the SYN sender the originator. A flow first seen at a SYN-ACK, or mid-stream from
+ * a well-known port to a high port, is turned around. For UDP a first packet from port 53 to a
+ * port that is not 53 (a DNS reply seen before its query) is turned around too.
+ */
+function shouldFlip(packet: PacketHeader): boolean {
+  if (packet.transport === 'icmp') return false;
+  if (packet.transport === 'tcp') {
+    const flags = packet.tcpFlags ?? 0;
+    if (flags & TCP_SYN) return (flags & TCP_ACK) !== 0;
+  }
+  if (packet.transport === 'udp' && packet.srcPort === 53 && packet.dstPort === 53) return false;
+  return packet.srcPort < WELL_KNOWN_PORT_LIMIT && packet.dstPort >= WELL_KNOWN_PORT_LIMIT;
+}
+
+function updateFlow(flow: Flow, packet: PacketHeader, fromOrig: boolean): void {
+  const side = fromOrig ? flow.orig : flow.resp;
+  flow.lastTs = Math.max(flow.lastTs, packet.ts);
+  side.packets += 1;
+  side.ipBytes += packet.ipBytes;
+
+  for (const protocol of packet.protocols) {
+    const service = SERVICE_NAMES[protocol];
+    if (service && !flow.services.includes(service)) flow.services.push(service);
+  }
+
+  if (packet.transport !== 'tcp') {
+    side.payloadBytes += packet.payloadBytes;
+    if (packet.payloadBytes > 0) addHistory(flow, side, 'D', fromOrig);
+    return;
+  }
+  updateTcp(flow, side, packet, fromOrig);
+}
+
+function updateTcp(flow: Flow, side: Direction, packet: PacketHeader, fromOrig: boolean): void {
+  const flags = packet.tcpFlags ?? 0;
+  if (flags & TCP_SYN) {
+    if (flags & TCP_ACK) {
+      flow.synAckSeen = true;
+      addHistory(flow, side, 'H', fromOrig);
+    } else {
+      side.syn = true;
+      addHistory(flow, side, 'S', fromOrig);
+    }
+  }
+  if (packet.payloadBytes > 0 && packet.tcpSeq !== undefined) {
+    const end = packet.tcpSeq + packet.payloadBytes;
+    side.seqStart = side.seqStart === undefined ? packet.tcpSeq : Math.min(side.seqStart, packet.tcpSeq);
+    side.seqEnd = side.seqEnd === undefined ? end : Math.max(side.seqEnd, end);
+    addHistory(flow, side, 'D', fromOrig);
+  } else if ((flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+    addHistory(flow, side, 'A', fromOrig);
+  }
+  if (flags & TCP_FIN) {
+    side.fin = true;
+    addHistory(flow, side, 'F', fromOrig);
+  }
+  if (flags & TCP_RST) {
+    side.rst = true;
+    addHistory(flow, side, 'R', fromOrig);
+  }
+}
+
+function addHistory(flow: Flow, side: Direction, letter: string, fromOrig: boolean): void {
+  if (side.history.has(letter)) return;
+  side.history.add(letter);
+  flow.history += fromOrig ? letter : letter.toLowerCase();
+}
+
+function newDirection(): Direction {
+  return { packets: 0, ipBytes: 0, payloadBytes: 0, history: new Set(), syn: false, fin: false, rst: false };
+}
+
+/** Builds the conn.log record of a flow. Fields Zeek derives from data tshark lacks stay unset. */
+export function connRecord(flow: Flow): ZeekRecord {
+  const record: ZeekRecord = {
+    ts: microsToZeekTime(flow.firstTs),
+    uid: flow.uid,
+    'id.orig_h': flow.origH,
+    'id.orig_p': flow.origP,
+    'id.resp_h': flow.respH,
+    'id.resp_p': flow.respP,
+    proto: flow.transport,
+  };
+  if (flow.services.length > 0) record.service = flow.services.join(',');
+  const duration = flow.lastTs - flow.firstTs;
+  if (flow.orig.packets + flow.resp.packets > 1) record.duration = microsToZeekInterval(duration);
+  record.orig_bytes = payloadBytes(flow, flow.orig);
+  record.resp_bytes = payloadBytes(flow, flow.resp);
+  record.conn_state = connState(flow);
+  record.missed_bytes = 0;
+  record.history = flow.history;
+  record.orig_pkts = flow.orig.packets;
+  record.orig_ip_bytes = flow.orig.ipBytes;
+  record.resp_pkts = flow.resp.packets;
+  record.resp_ip_bytes = flow.resp.ipBytes;
+  record.ip_proto = flow.ipProto;
+  return record;
+}
+
+function payloadBytes(flow: Flow, side: Direction): number {
+  if (flow.transport !== 'tcp') return side.payloadBytes;
+  if (side.seqStart === undefined || side.seqEnd === undefined) return 0;
+  return side.seqEnd - side.seqStart;
+}
+
+/** Zeek's conn_state codes, decided from the SYN, SYN-ACK, FIN and RST flags seen. */
+function connState(flow: Flow): string {
+  const { orig, resp } = flow;
+  if (flow.transport !== 'tcp') {
+    if (orig.packets > 0 && resp.packets > 0) return 'SF';
+    return orig.packets > 0 ? 'S0' : 'SHR';
+  }
+  const established = orig.syn && flow.synAckSeen;
+  if (!orig.syn && !flow.synAckSeen) return 'OTH';
+  if (orig.syn && !flow.synAckSeen) {
+    if (resp.rst) return 'REJ';
+    if (orig.rst) return 'RSTOS0';
+    if (orig.fin) return 'SH';
+    return 'S0';
+  }
+  if (!orig.syn && flow.synAckSeen) {
+    if (resp.rst) return 'RSTRH';
+    if (resp.fin) return 'SHR';
+    return 'OTH';
+  }
+  if (established) {
+    if (orig.rst) return 'RSTO';
+    if (resp.rst) return 'RSTR';
+    if (orig.fin && resp.fin) return 'SF';
+    if (orig.fin) return 'S2';
+    if (resp.fin) return 'S3';
+  }
+  return 'S1';
+}
+
+function icmpFamily(ipProto: number, type: number): number {
+  return Math.min(type, icmpCounterpart(ipProto, type));
+}
+
+/** The reply type that answers an ICMP request type, or the type itself. */
+function icmpCounterpart(ipProto: number, type: number): number {
+  const pairs: Record<number, number> =
+    ipProto === 58 ? { 128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135 } : { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17 };
+  return pairs[type] ?? type;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * A Zeek-style connection uid ("C" and base62 text) derived from the flow's 5-tuple and first
+ * packet time, so the same capture always gives the same uids.
+ */
+export function makeUid(flow: Pick<Flow, 'transport' | 'origH' | 'origP' | 'respH' | 'respP' | 'firstTs'>, prefix = 'C'): string {
+  const text = [flow.transport, flow.origH, flow.origP, flow.respH, flow.respP, flow.firstTs].join('|');
+  return prefix + toBase62(createHash('sha256').update(text).digest(), 17);
+}
+
+export function toBase62(bytes: Buffer, length: number): string {
+  let value = BigInt(`0x${bytes.toString('hex')}`);
+  let text = '';
+  while (text.length < length) {
+    text += BASE62[Number(value % 62n)];
+    value /= 62n;
+  }
+  return text;
+}

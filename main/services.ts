@@ -7,13 +7,14 @@ import { isNetcaseError } from './errors.js';
 import { runImport, type RunImportOptions } from './ingest/run-import.js';
 import type { ImportSummary } from './ingest/importer.js';
 import { iterateEvents, type EventQuery, type EventRow } from './store/events.js';
+import { createIocServices, type IocServices } from './iocs/ioc-services.js';
 
 /**
  * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
  * these, never the modules beneath them directly. `tool` names the front end in lock files
  * and audit entries.
  */
-export interface Services {
+export interface Services extends IocServices {
   createCase(dir: string, options: CreateCaseOptions): CaseFile;
   caseInfo(dir: string): Promise<CaseInfo>;
   addEvidence(dir: string, paths: string[]): Promise<IntakeResult>;
@@ -24,6 +25,8 @@ export interface Services {
 
 export function createServices(tool = 'netcase'): Services {
   return {
+    ...createIocServices(tool),
+
     createCase: (dir, options) => createCase(dir, { ...options, tool }),
 
     async caseInfo(dir) {

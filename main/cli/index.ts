@@ -7,8 +7,9 @@ import { add } from './commands/add.js';
 import { importLogsCommand } from './commands/import-logs.js';
 import { events } from './commands/events.js';
 import { auditVerify } from './commands/audit.js';
+import { IOC_COMMANDS } from './commands/ioc.js';
 
-const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify];
+const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, ...IOC_COMMANDS];
 
 const VERSION = '0.1.0';
 

@@ -1,0 +1,65 @@
+import forge from 'node-forge';
+import { SignPdf, Signer } from '@signpdf/signpdf';
+import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
+import { NetcaseError } from '../../errors.js';
+import type { SigningIdentity } from './identity.js';
+
+export interface SignOptions {
+  reason: string;
+  location?: string;
+  signingTime?: Date;
+}
+
+/** Room reserved for the CMS signature, in bytes; a one-certificate signature needs about 2 KB. */
+const SIGNATURE_SPACE = 12_288;
+
+/**
+ * Signs a PDF with an embedded CMS signature (adbe.pkcs7.detached, SHA-256). The signature
+ * dictionary is added as an incremental update whose byte range covers the whole file except
+ * the signature value, and carries the signer's name, reason and signing time.
+ */
+export async function signPdf(pdf: Buffer, identity: SigningIdentity, options: SignOptions): Promise<Buffer> {
+  const signingTime = options.signingTime ?? new Date();
+  const withPlaceholder = plainAddPlaceholder({
+    pdfBuffer: pdf,
+    reason: options.reason,
+    contactInfo: identity.email ?? '',
+    name: identity.name,
+    location: options.location ?? '',
+    signingTime,
+    signatureLength: SIGNATURE_SPACE,
+    appName: 'Netcase',
+  });
+  try {
+    return await new SignPdf().sign(withPlaceholder, new IdentitySigner(identity), signingTime);
+  } catch (error) {
+    throw new NetcaseError('INTERNAL', `Signing the report failed: ${(error as Error).message}.`, { cause: error });
+  }
+}
+
+/** Produces the detached CMS SignedData over the bytes @signpdf passes in. */
+class IdentitySigner extends Signer {
+  constructor(private readonly identity: SigningIdentity) {
+    super();
+  }
+
+  override async sign(content: Buffer, signingTime?: Date): Promise<Buffer> {
+    const signedData = forge.pkcs7.createSignedData();
+    signedData.content = forge.util.createBuffer(content.toString('binary'));
+    signedData.addCertificate(this.identity.certificate);
+    for (const certificate of this.identity.chain) signedData.addCertificate(certificate);
+    signedData.addSigner({
+      key: this.identity.key,
+      certificate: this.identity.certificate,
+      digestAlgorithm: forge.pki.oids.sha256!,
+      // Order as PAdES validators expect: content type, signing time, message digest.
+      authenticatedAttributes: [
+        { type: forge.pki.oids.contentType!, value: forge.pki.oids.data! },
+        { type: forge.pki.oids.signingTime!, value: (signingTime ?? new Date()) as unknown as string },
+        { type: forge.pki.oids.messageDigest! },
+      ],
+    });
+    signedData.sign({ detached: true });
+    return Buffer.from(forge.asn1.toDer(signedData.toAsn1()).getBytes(), 'binary');
+  }
+}

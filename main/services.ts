@@ -8,6 +8,9 @@ import { runImport, type RunImportOptions } from './ingest/run-import.js';
 import type { ImportSummary } from './ingest/importer.js';
 import { iterateEvents, type EventQuery, type EventRow } from './store/events.js';
 import { createIocServices, type IocServices } from './iocs/ioc-services.js';
+import { analyzeCase, type AnalyzeOptions, type AnalyzeSummary } from './engines/analyze-case.js';
+import { listEngineRuns, type EngineRun } from './engines/engine-runs.js';
+import { createTsharkEngine } from './engines/tshark.js';
 
 /**
  * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
@@ -21,6 +24,9 @@ export interface Services extends IocServices {
   importLogs(dir: string, paths: string[], options?: RunImportOptions): Promise<ImportSummary>;
   events(dir: string, query: EventQuery): Generator<EventRow>;
   verifyAudit(dir: string): AuditVerification;
+  /** Runs a capture engine over every capture not yet analysed and imports its logs. */
+  analyze(dir: string, options?: AnalyzeOptions): Promise<AnalyzeSummary>;
+  engineRuns(dir: string): EngineRun[];
 }
 
 export function createServices(tool = 'netcase'): Services {
@@ -43,6 +49,18 @@ export function createServices(tool = 'netcase'): Services {
     addEvidence: (dir, paths) => withCase(dir, { write: true, tool }, (opened) => addEvidence(opened, paths)),
 
     importLogs: (dir, paths, options) => withCase(dir, { write: true, tool }, (opened) => runImport(opened, paths, options)),
+
+    analyze: (dir, options = {}) =>
+      withCase(dir, { write: true, tool }, (opened) => analyzeCase(opened, options, () => createTsharkEngine({ executable: options.tsharkPath }))),
+
+    engineRuns: (dir) => {
+      const opened = openCase(dir, { write: false, tool });
+      try {
+        return listEngineRuns(opened.db);
+      } finally {
+        opened.close();
+      }
+    },
 
     *events(dir, query) {
       const opened = openCase(dir, { write: false, tool });

@@ -21,7 +21,7 @@ interface Setup {
   env: Record<string, string>;
 }
 
-/** A case holding one capture, and an environment in which Zeek is the test double. */
+/** Creates a case with one capture, and an environment in which Zeek is the test double. */
 function setUp(capture = VIP_PCAP): Setup {
   const work = tempDir();
   const caseDir = join(work, 'case');
@@ -284,7 +284,7 @@ describeWithShared('netcase analyze with the Zeek double', () => {
   });
 });
 
-/** True when event_seconds holds exactly the per-second counts of the events table. */
+/** Checks that event_seconds contains exactly the per-second counts of the events table. */
 function eventSecondsMatchEvents(caseDir: string): boolean {
   const opened = openCase(caseDir, { write: false });
   try {

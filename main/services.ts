@@ -11,13 +11,15 @@ import { createIocServices, type IocServices } from './iocs/ioc-services.js';
 import { analyzeCase, type AnalyzeOptions, type AnalyzeSummary } from './engines/analyze-case.js';
 import { listEngineRuns, type EngineRun } from './engines/engine-runs.js';
 import { createTsharkEngine } from './engines/tshark.js';
+import { createAnalysisServices, type AnalysisServices } from './analysis/analysis-services.js';
+import { createReportServices, type ReportServices } from './report/report-services.js';
 
 /**
  * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
  * these, never the modules beneath them directly. `tool` names the front end in lock files
  * and audit entries.
  */
-export interface Services extends IocServices {
+export interface Services extends IocServices, ReportServices, AnalysisServices {
   createCase(dir: string, options: CreateCaseOptions): CaseFile;
   caseInfo(dir: string): Promise<CaseInfo>;
   addEvidence(dir: string, paths: string[]): Promise<IntakeResult>;
@@ -32,6 +34,8 @@ export interface Services extends IocServices {
 export function createServices(tool = 'netcase'): Services {
   return {
     ...createIocServices(tool),
+    ...createReportServices(tool),
+    ...createAnalysisServices(tool),
 
     createCase: (dir, options) => createCase(dir, { ...options, tool }),
 

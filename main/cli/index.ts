@@ -7,10 +7,13 @@ import { add } from './commands/add.js';
 import { importLogsCommand } from './commands/import-logs.js';
 import { events } from './commands/events.js';
 import { auditVerify } from './commands/audit.js';
+import { report, reportEdit } from './commands/report.js';
+import { certCreate } from './commands/cert.js';
+import { verify } from './commands/verify.js';
 import { analyze } from './commands/analyze.js';
 import { IOC_COMMANDS } from './commands/ioc.js';
 
-const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...IOC_COMMANDS];
+const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...IOC_COMMANDS, report, reportEdit, certCreate, verify];
 
 const VERSION = '0.1.0';
 

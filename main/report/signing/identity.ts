@@ -1,4 +1,6 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import forge from 'node-forge';
 import { NetcaseError } from '../../errors.js';
 
@@ -69,6 +71,44 @@ export function createAnalystCertificate(options: CreateCertificateOptions): Buf
 
   const p12 = forge.pkcs12.toPkcs12Asn1(privateKey, [certificate], options.passphrase, { algorithm: 'aes256', friendlyName: name });
   return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
+}
+
+export interface SavedCertificate {
+  path: string;
+  subject: string;
+  notAfter: string;
+  /** SHA-256 of the certificate's DER, as colon-separated hex: what a reader compares. */
+  sha256Fingerprint: string;
+}
+
+/**
+ * Creates an analyst certificate and writes it to `out` (readable by the owner only). An
+ * existing file is never overwritten, and the file appears complete or not at all.
+ */
+export function saveAnalystCertificate(out: string, options: CreateCertificateOptions): SavedCertificate {
+  const path = resolve(out);
+  if (existsSync(path)) throw new NetcaseError('ALREADY_EXISTS', `${path} already exists. Choose another --out path; Netcase does not overwrite a certificate.`);
+  const folder = dirname(path);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new NetcaseError('NOT_FOUND', `The folder ${folder} for --out does not exist. Create it first.`);
+
+  const p12 = createAnalystCertificate(options);
+  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    writeFileSync(temporary, p12, { flag: 'wx', mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new NetcaseError('IO', `Cannot write the certificate to ${path}: ${(error as Error).message}.`, { cause: error });
+  }
+
+  const identity = loadSigningIdentity(p12, options.passphrase, path);
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(identity.certificate)).getBytes(), 'binary');
+  return {
+    path,
+    subject: identity.email ? `${identity.name} <${identity.email}>` : identity.name,
+    notAfter: identity.certificate.validity.notAfter.toISOString(),
+    sha256Fingerprint: createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':'),
+  };
 }
 
 /**

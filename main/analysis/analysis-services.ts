@@ -1,0 +1,64 @@
+import { openCase } from '../case/case-folder.js';
+import type { Db } from '../store/database.js';
+import { countEvents, searchEvents, type EventPage, type EventSearch } from './event-search.js';
+import { runDetections, type FindingsResult } from './findings.js';
+import { buildGraph, type Graph, type GraphOptions } from './graph.js';
+import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from './networks.js';
+import { loadRules, type RuleSet, type Severity } from './rules.js';
+import { buildTimeline, type Timeline, type TimelineOptions } from './timeline.js';
+import type { TimeWindow } from './window.js';
+
+/** Settings every analysis call accepts. */
+export interface AnalysisSettings {
+  /** CIDR networks counted as internal; RFC 1918, RFC 4193, link-local and loopback by default. */
+  localNetworks?: string[];
+}
+
+export interface FindingsRequest extends TimeWindow, AnalysisSettings {
+  /** A rule file of the analyst's, read after the shipped packs. */
+  rulesFile?: string;
+  minSeverity?: Severity;
+}
+
+export interface AnalysisServices {
+  graph(dir: string, options: Omit<GraphOptions, 'localNetworks'> & AnalysisSettings): Graph;
+  timeline(dir: string, options: TimelineOptions): Timeline;
+  searchEvents(dir: string, search: EventSearch): EventPage & { total: number };
+  findings(dir: string, request: FindingsRequest): FindingsResult;
+}
+
+/**
+ * Read-only analysis operations. The shipped rule packs are read once, on the first findings
+ * request; a rule file of the analyst's is read on each request, so edits to it take effect
+ * at once.
+ */
+export function createAnalysisServices(tool: string): AnalysisServices {
+  let shippedRules: RuleSet | undefined;
+  const readCase = <T>(dir: string, work: (db: Db) => T): T => {
+    const opened = openCase(dir, { write: false, tool });
+    try {
+      return work(opened.db);
+    } finally {
+      opened.close();
+    }
+  };
+
+  return {
+    graph: (dir, options) => readCase(dir, (db) => buildGraph(db, { ...options, localNetworks: localNetworks(options) })),
+
+    timeline: (dir, options) => readCase(dir, (db) => buildTimeline(db, options)),
+
+    searchEvents: (dir, search) => readCase(dir, (db) => ({ ...searchEvents(db, search), total: countEvents(db, search) })),
+
+    findings: (dir, request) => {
+      const rules = request.rulesFile === undefined ? (shippedRules ??= loadRules()) : loadRules(request.rulesFile);
+      return readCase(dir, (db) =>
+        runDetections(db, { from: request.from, to: request.to, rules, localNetworks: localNetworks(request), minSeverity: request.minSeverity }),
+      );
+    },
+  };
+}
+
+function localNetworks(settings: AnalysisSettings): LocalNetworks {
+  return new LocalNetworks(settings.localNetworks ?? DEFAULT_LOCAL_NETWORKS);
+}

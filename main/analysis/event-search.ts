@@ -1,0 +1,111 @@
+import { NetcaseError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import type { EventRow } from '../store/events.js';
+import { ENTITY_KINDS, type EntityKind } from './extract.js';
+import { checkWindow, type TimeWindow } from './window.js';
+
+export interface EventSearch extends TimeWindow {
+  log?: string;
+  /** Events that mention this entity (for hosts: as originator or responder). */
+  entity?: { kind: EntityKind; value: string };
+  /** Words to find anywhere in the record; `word*` matches a prefix. All words must match. */
+  text?: string;
+  /** All events of one connection or session. */
+  uid?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface EventPage {
+  events: EventRow[];
+  /** Whether more events match after this page. */
+  hasMore: boolean;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 10_000;
+
+/** One page of matching events in time order (events without a timestamp last). */
+export function searchEvents(db: Db, search: EventSearch): EventPage {
+  checkWindow(search);
+  const limit = search.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new NetcaseError('INVALID_ARGUMENT', `The page size ${limit} is out of range. Give a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  }
+  const { where, params } = buildFilter(db, search);
+  if (where === null) return { events: [], hasMore: false };
+
+  const sql = `SELECT id, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record FROM events
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ts IS NULL, ts, id LIMIT ? OFFSET ?`;
+  const rows = db.prepare(sql).all(...params, limit + 1, search.offset ?? 0) as EventRow[];
+  return { events: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+/** Number of events matching the search (ignores limit and offset). */
+export function countEvents(db: Db, search: EventSearch): number {
+  checkWindow(search);
+  const { where, params } = buildFilter(db, search);
+  if (where === null) return 0;
+  return db.prepare(`SELECT COUNT(*) FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).pluck().get(...params) as number;
+}
+
+/**
+ * Turns free text into an FTS5 query: each whitespace-separated word becomes a quoted phrase
+ * (so dots, dashes and quotes in it are literal), and a trailing `*` keeps its prefix meaning.
+ */
+export function toFtsQuery(text: string): string | null {
+  const words = text.split(/\s+/).filter((word) => word !== '' && word !== '*');
+  if (words.length === 0) return null;
+  return words
+    .map((word) => {
+      const prefix = word.endsWith('*');
+      const body = prefix ? word.slice(0, -1) : word;
+      return `"${body.replaceAll('"', '""')}"${prefix ? '*' : ''}`;
+    })
+    .join(' ');
+}
+
+/** Returns null for `where` when the search can match nothing (an unknown entity). */
+function buildFilter(db: Db, search: EventSearch): { where: string[] | null; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (search.from !== undefined) {
+    where.push('ts >= ?');
+    params.push(search.from);
+  }
+  if (search.to !== undefined) {
+    where.push('ts < ?');
+    params.push(search.to);
+  }
+  if (search.log !== undefined) {
+    where.push('log = ?');
+    params.push(search.log);
+  }
+  if (search.uid !== undefined) {
+    where.push('uid = ?');
+    params.push(search.uid);
+  }
+  if (search.entity) {
+    const { kind, value } = search.entity;
+    if (!ENTITY_KINDS.includes(kind)) throw new NetcaseError('INVALID_ARGUMENT', `Unknown entity kind "${kind}". Use one of ${ENTITY_KINDS.join(', ')}.`);
+    if (kind === 'host') {
+      where.push('(orig_h = ? OR resp_h = ?)');
+      params.push(value, value);
+    } else {
+      const entityId = db.prepare('SELECT id FROM entities WHERE kind = ? AND value = ?').pluck().get(kind, value.toLowerCase()) ??
+        db.prepare('SELECT id FROM entities WHERE kind = ? AND value = ?').pluck().get(kind, value);
+      if (entityId === undefined) return { where: null, params };
+      where.push('id IN (SELECT event_id FROM entity_events WHERE entity_id = ?)');
+      params.push(entityId);
+    }
+  }
+  if (search.text !== undefined) {
+    const query = toFtsQuery(search.text);
+    if (query !== null) {
+      where.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)');
+      params.push(query);
+    }
+  }
+  return { where, params };
+}

@@ -7,13 +7,14 @@ import { add } from './commands/add.js';
 import { importLogsCommand } from './commands/import-logs.js';
 import { events } from './commands/events.js';
 import { auditVerify } from './commands/audit.js';
+import { ANALYSIS_COMMANDS } from './commands/analysis.js';
 import { report, reportEdit } from './commands/report.js';
 import { certCreate } from './commands/cert.js';
 import { verify } from './commands/verify.js';
 import { analyze } from './commands/analyze.js';
 import { IOC_COMMANDS } from './commands/ioc.js';
 
-const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...IOC_COMMANDS, report, reportEdit, certCreate, verify];
+const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify];
 
 const VERSION = '0.1.0';
 

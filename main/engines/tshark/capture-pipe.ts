@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { constants, createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { constants, createReadStream, openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,9 +43,10 @@ export class CapturePipe {
    * and its exit code and stderr explain why.
    */
   async feed(capturePath: string, onBytes: (bytesRead: number) => void, readerGone: () => boolean): Promise<void> {
-    const handle = await this.openWhenReaderArrives(readerGone);
-    if (!handle) return;
-    const socket = new Socket({ fd: handle.fd, readable: false, writable: true });
+    const fd = await this.openWhenReaderArrives(readerGone);
+    if (fd === null) return;
+    // The socket owns the descriptor from here on and closes it when the copy ends.
+    const socket = new Socket({ fd, readable: false, writable: true });
     let bytesRead = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -66,10 +67,11 @@ export class CapturePipe {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async openWhenReaderArrives(readerGone: () => boolean) {
+  /** Opens the write end without blocking, which fails with ENXIO until a reader has opened it. */
+  private async openWhenReaderArrives(readerGone: () => boolean): Promise<number | null> {
     for (;;) {
       try {
-        return await open(this.path, constants.O_WRONLY | constants.O_NONBLOCK);
+        return openSync(this.path, constants.O_WRONLY | constants.O_NONBLOCK);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
       }

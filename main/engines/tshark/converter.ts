@@ -1,7 +1,12 @@
 import type { PacketRow } from './fields.js';
-import { connRecord, FlowTable } from './flows.js';
+import { connRecord, FlowTable, takeMessageStart, type Flow } from './flows.js';
 import { readPacketHeader } from './packet.js';
 import { DnsLog } from './dns.js';
+import { FileLog } from './files.js';
+import { FtpLog } from './ftp.js';
+import { HttpLog } from './http.js';
+import { SmtpLog } from './smtp.js';
+import { SslLog } from './ssl.js';
 import { writeZeekJsonLog, type ZeekRecord } from './zeek-record.js';
 
 /**
@@ -11,26 +16,74 @@ import { writeZeekJsonLog, type ZeekRecord } from './zeek-record.js';
 export class PacketConverter {
   packetCount = 0;
   private readonly flows = new FlowTable();
+  private readonly files = new FileLog();
   private readonly dns = new DnsLog();
+  private readonly http = new HttpLog(this.files);
+  private readonly ssl = new SslLog();
+  private readonly smtp = new SmtpLog(this.files);
+  private readonly ftp = new FtpLog();
 
   addPacket(row: PacketRow): void {
     this.packetCount += 1;
     const header = readPacketHeader(row);
     if (!header) return;
-    const { flow } = this.flows.observe(header);
+    const { flow, fromOrig } = this.flows.observe(header);
+
     if (row.has('dns.id')) this.dns.observe(row, flow, header.ts);
+    if (row.has('http.request.method') || row.has('http.response.code')) {
+      const start = row.has('http.request.method') ? takeMessageStart(flow, fromOrig, header.ts) : header.ts;
+      this.http.observe(row, flow, start);
+    } else if (header.payloadBytes > 0 && header.protocols.includes('http')) {
+      takeMessageStart(flow, fromOrig, header.ts);
+    }
+    if (row.has('tls.handshake.type') || row.has('tls.record.content_type')) this.ssl.observe(row, flow, fromOrig);
+    if (row.has('smtp.req.command') || row.has('smtp.response.code') || row.has('imf.from') || row.has('imf.subject')) {
+      this.smtp.observe(row, flow, header.ts);
+    }
+    if (row.has('ftp.request.command') || row.has('ftp.response.code')) this.ftp.observe(row, flow, header.ts);
   }
 
   /** Writes every log that has records and returns their paths. */
   async writeLogs(outputDir: string): Promise<string[]> {
+    this.linkFtpDataChannels();
     const logs: Array<[string, ZeekRecord[]]> = [
       ['conn', this.flows.all().map(connRecord)],
       ['dns', this.dns.finish()],
+      ['http', this.http.finish()],
+      ['ssl', this.ssl.finish()],
+      ['smtp', this.smtp.finish()],
+      ['ftp', this.ftp.finish()],
+      ['files', this.files.finish()],
     ];
     const written: string[] = [];
     for (const [name, records] of logs) {
       if (records.length > 0) written.push(await writeZeekJsonLog(outputDir, name, records));
     }
     return written;
+  }
+
+  /**
+   * Marks the connections that FTP control sessions announced as `ftp-data`; tshark misses
+   * those set up with PORT. A transfer command's file becomes a files.log record.
+   */
+  private linkFtpDataChannels(): void {
+    const flows = this.flows.all().filter((flow) => flow.transport === 'tcp');
+    for (const channel of this.ftp.dataChannels) {
+      const dataFlow = flows.find(
+        (flow) => flow.respH === channel.respH && flow.respP === channel.respP && flow.firstTs >= channel.announcedTs,
+      );
+      if (!dataFlow) continue;
+      if (!dataFlow.services.includes('ftp-data')) dataFlow.services.push('ftp-data');
+      if (channel.transfer) this.addFtpFile(dataFlow, channel.transfer);
+    }
+  }
+
+  private addFtpFile(dataFlow: Flow, transfer: ZeekRecord): void {
+    const origBytes = dataFlow.orig.seqEnd !== undefined && dataFlow.orig.seqStart !== undefined ? dataFlow.orig.seqEnd - dataFlow.orig.seqStart : 0;
+    const respBytes = dataFlow.resp.seqEnd !== undefined && dataFlow.resp.seqStart !== undefined ? dataFlow.resp.seqEnd - dataFlow.resp.seqStart : 0;
+    const isOrig = origBytes > respBytes;
+    const size = typeof transfer.file_size === 'number' ? transfer.file_size : undefined;
+    const file = this.files.addFtpData(dataFlow, dataFlow.firstTs, isOrig, isOrig ? origBytes : respBytes, size);
+    transfer.fuid = file.fuid;
   }
 }

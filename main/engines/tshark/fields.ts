@@ -80,6 +80,7 @@ export const FIELDS = [
   'tls.handshake.ciphersuite',
   'tls.handshake.extensions_alpn_str',
   'tls.record.content_type',
+  'tls.record.opaque_type',
   'tls.record.version',
   'tls.alert_message.desc',
   'smtp.req.command',

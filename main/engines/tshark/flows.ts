@@ -54,6 +54,8 @@ interface Direction {
   syn: boolean;
   fin: boolean;
   rst: boolean;
+  /** Time of the first payload packet not yet claimed by a finished application message. */
+  messageStart?: number;
 }
 
 export interface Flow {
@@ -162,6 +164,7 @@ function updateFlow(flow: Flow, packet: PacketHeader, fromOrig: boolean): void {
   flow.lastTs = Math.max(flow.lastTs, packet.ts);
   side.packets += 1;
   side.ipBytes += packet.ipBytes;
+  if (packet.payloadBytes > 0) side.messageStart ??= packet.ts;
 
   for (const protocol of packet.protocols) {
     const service = SERVICE_NAMES[protocol];
@@ -209,6 +212,18 @@ function addHistory(flow: Flow, side: Direction, letter: string, fromOrig: boole
   if (side.history.has(letter)) return;
   side.history.add(letter);
   flow.history += fromOrig ? letter : letter.toLowerCase();
+}
+
+/**
+ * Returns when the application message that ends in the current packet started, and starts
+ * the next message after it. tshark prints a reassembled message's fields in its last packet,
+ * while Zeek dates requests by their first packet.
+ */
+export function takeMessageStart(flow: Flow, fromOrig: boolean, ts: number): number {
+  const side = fromOrig ? flow.orig : flow.resp;
+  const start = side.messageStart ?? ts;
+  side.messageStart = undefined;
+  return start;
 }
 
 function newDirection(): Direction {

@@ -30,18 +30,17 @@ const MAX_HOSTS = 50;
 
 /**
  * Finds the events whose record contains the indicator in any field: a DNS query or answer, an
- * HTTP host or user agent, a TLS server name, a file hash, a connection address. SQL `LIKE`
- * narrows the rows and each candidate record is then parsed and compared field by field, so a
- * value inside a longer string does not count (except e-mail addresses, which Zeek writes
- * inside header text such as `"Name" <a@b>`).
+ * HTTP host or user agent, a TLS server name, a file hash, a connection address. The full-text
+ * index narrows the rows and each candidate record is then parsed and compared field by field,
+ * so a value inside a longer string does not count. E-mail addresses are the exception, because
+ * Zeek writes them inside header text such as `"Name" <a@b>`.
  */
-// TODO: use the entities tables from main/analysis once they land, instead of scanning records.
 export function findSightings(db: Db, indicator: Indicator): SightingWithEvents {
   const matches = fieldMatcher(indicator);
-  const clauses = likeClauses(indicator);
+  const candidates = candidateQuery(indicator);
   const rows = db
-    .prepare(`SELECT id, log, ts, orig_h, resp_h, record FROM events WHERE ${clauses.sql} ORDER BY ts IS NULL, ts, id`)
-    .iterate(...clauses.params) as IterableIterator<CandidateRow>;
+    .prepare(`SELECT id, log, ts, orig_h, resp_h, record FROM events WHERE ${candidates.sql} ORDER BY ts IS NULL, ts, id`)
+    .iterate(...candidates.params) as IterableIterator<CandidateRow>;
 
   const result: SightingWithEvents = { events: 0, firstSeen: null, lastSeen: null, logs: {}, hosts: [], eventIds: [] };
   const hosts = new Set<string>();
@@ -74,9 +73,12 @@ function fieldMatcher(indicator: Indicator): Matcher {
   const value = indicator.value;
   switch (indicator.type) {
     case 'domain':
-      return (field) => field.toLowerCase().replace(/\.$/, '') === value;
-    case 'email':
-      return (field) => field.toLowerCase().includes(value.toLowerCase());
+      // HTTP Host headers may carry a port ("example.com:8080").
+      return (field) => field.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '') === value;
+    case 'email': {
+      const address = new RegExp(`(^|[^\\w.%+-])${escapeRegExp(value)}($|[^\\w.-])`, 'i');
+      return (field) => address.test(field);
+    }
     case 'url':
       return (_field, record) => urlOfHttpRecord(record) === value;
     case 'md5':
@@ -91,19 +93,21 @@ function fieldMatcher(indicator: Indicator): Matcher {
   }
 }
 
-/** SQL that keeps only rows that could match: a cheap pre-filter, never the final decision. */
-function likeClauses(indicator: Indicator): { sql: string; params: string[] } {
-  if (indicator.type === 'url') {
-    // Only the host narrows the rows: Zeek logs the path as sent, which may differ in
-    // percent-encoding from the canonical form.
-    const host = new URL(indicator.value).hostname;
-    return { sql: `record LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(JSON.stringify(host).slice(1, -1))}%`] };
+/**
+ * SQL that keeps only rows that could match: a cheap pre-filter, never the final decision. It is
+ * a phrase query on the events' full-text index, whose default tokenizer (unicode61) splits on
+ * everything but letters and digits and ignores case, so the value's words in order find it.
+ */
+function candidateQuery(indicator: Indicator): { sql: string; params: string[] } {
+  // Only the host narrows URL rows, because Zeek logs the path as sent, which may differ in
+  // percent-encoding from the canonical form.
+  const text = indicator.type === 'url' ? new URL(indicator.value).hostname : indicator.value;
+  const words = text.split(/[^\p{L}\p{N}\p{Co}]+/u).filter((word) => word !== '');
+  if (words.length === 0) {
+    return { sql: `record LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(JSON.stringify(text).slice(1, -1))}%`] };
   }
-  if (indicator.type === 'email') {
-    return { sql: `record LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(JSON.stringify(indicator.value).slice(1, -1))}%`] };
-  }
-  // A whole JSON string value, quotes included, so "a.com" does not pre-select "xa.com".
-  return { sql: `record LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(JSON.stringify(indicator.value))}%`] };
+  const phrase = words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' + ');
+  return { sql: 'id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', params: [phrase] };
 }
 
 function recordMatches(text: string, matches: Matcher): boolean {
@@ -131,10 +135,19 @@ function urlOfHttpRecord(record: Record<string, unknown>): string | undefined {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return normalizeUrl(uri);
     const host = record.host;
     if (typeof host !== 'string' || host === '') return undefined;
-    return normalizeUrl(`http://${host}${uri.startsWith('/') ? '' : '/'}${uri}`);
+    // The Host header omits the port when the client used the default, so the connection's
+    // responder port fills it in.
+    const port = record['id.resp_p'];
+    const hasPort = /:\d+$/.test(host) && !host.endsWith(']');
+    const authority = !hasPort && typeof port === 'number' && port !== 80 ? `${host}:${port}` : host;
+    return normalizeUrl(`http://${authority}${uri.startsWith('/') ? '' : '/'}${uri}`);
   } catch {
     return undefined;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function escapeLike(text: string): string {

@@ -197,6 +197,10 @@ function parseStixWatchlist(text: string, path: string): ParsedWatchlist {
 }
 
 function addEntry(result: ParsedWatchlist, seen: Set<string>, ref: string, value: string, type: string | undefined, label: string): void {
+  if ((type === undefined || type === 'ipv4' || type === 'ipv6') && /^[0-9a-f:.]+\/\d{1,3}$/i.test(value.trim())) {
+    result.unsupported.push({ ref, reason: `${preview(value)} is an address range; only single addresses are matched` });
+    return;
+  }
   let indicator: Indicator;
   try {
     indicator = normalizeIndicator(value, type as Indicator['type'] | undefined);

@@ -29,7 +29,7 @@ export interface AnalysisServices {
 
 /**
  * Read-only analysis operations. The shipped rule packs are read once, on the first findings
- * request; a rule file of the analyst's is read on each request, so edits to it take effect
+ * request. A rule file of the analyst's is read on each request, so edits to it take effect
  * at once.
  */
 export function createAnalysisServices(tool: string): AnalysisServices {

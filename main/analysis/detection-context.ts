@@ -119,7 +119,7 @@ export function byTime(a: { ts: number | null; eventId: number }, b: { ts: numbe
   return (a.ts ?? Number.MAX_SAFE_INTEGER) - (b.ts ?? Number.MAX_SAFE_INTEGER) || a.eventId - b.eventId;
 }
 
-/** A finding for a rule with the rule's fixed fields filled in. */
+/** Creates a finding with the rule's fixed fields filled in. */
 export function newFinding(rule: Rule, subject: string, fields: Pick<Finding, 'entities' | 'eventIds'> & Partial<Finding>): Finding {
   return {
     id: `${rule.id}:${subject}`,

@@ -25,7 +25,7 @@ export interface EventPage {
 export const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 10_000;
 
-/** One page of matching events in time order (events without a timestamp last). */
+/** Returns one page of matching events in time order, with events that have no timestamp last. */
 export function searchEvents(db: Db, search: EventSearch): EventPage {
   checkWindow(search);
   const limit = search.limit ?? DEFAULT_PAGE_SIZE;

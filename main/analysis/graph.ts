@@ -76,9 +76,9 @@ interface Totals {
 
 /**
  * Builds the entity graph for a time window. Without a window the relation totals are read
- * directly; with one, the per-hour, per-minute and per-second relation buckets are summed, so
- * the window acts at one-second resolution (a relation seen during a second that overlaps the
- * window is counted).
+ * directly. With one, the per-hour, per-minute and per-second relation buckets are summed, so
+ * the window acts at one-second resolution: a relation seen during a second that overlaps the
+ * window is counted.
  */
 export function buildGraph(db: Db, options: GraphOptions): Graph {
   checkWindow(options);
@@ -100,12 +100,12 @@ export function buildGraph(db: Db, options: GraphOptions): Graph {
     if (total.count >= minCount && ends && kinds.has(ends[0]) && kinds.has(ends[1])) matching.push([id, total]);
   }
   matching.sort((a, b) => b[1].count - a[1].count || b[1].bytes - a[1].bytes || a[0] - b[0]);
-  const kept = matching.slice(0, maxEdges);
+  const shown = matching.slice(0, maxEdges);
 
-  const edges = loadEdges(db, kept);
+  const edges = loadEdges(db, shown);
   const nodes = loadNodes(db, edges, networks);
   const allNodeIds = new Set<number>();
-  if (matching.length > kept.length) {
+  if (matching.length > shown.length) {
     for (const [id] of matching) {
       const row = relationById.get(id)!;
       allNodeIds.add(row.source_id).add(row.target_id);
@@ -116,7 +116,7 @@ export function buildGraph(db: Db, options: GraphOptions): Graph {
     to: options.to ?? null,
     nodes,
     edges,
-    more: { edges: matching.length - kept.length, nodes: Math.max(0, allNodeIds.size - nodes.length) },
+    more: { edges: matching.length - shown.length, nodes: Math.max(0, allNodeIds.size - nodes.length) },
   };
 }
 
@@ -149,9 +149,9 @@ function windowTotals(db: Db, window: TimeWindow): Map<number, Totals> {
   return totals;
 }
 
-function loadEdges(db: Db, kept: [number, Totals][]): GraphEdge[] {
+function loadEdges(db: Db, shown: [number, Totals][]): GraphEdge[] {
   const select = db.prepare('SELECT id, kind, source_id, target_id, detail, first_ts, last_ts FROM relations WHERE id = ?');
-  return kept.map(([id, total]) => {
+  return shown.map(([id, total]) => {
     const row = select.get(id) as { id: number; kind: RelationKind; source_id: number; target_id: number; detail: string; first_ts: number | null; last_ts: number | null };
     return { id, kind: row.kind, source: row.source_id, target: row.target_id, detail: row.detail, count: total.count, bytes: total.bytes, firstSeen: row.first_ts, lastSeen: row.last_ts };
   });

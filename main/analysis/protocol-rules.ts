@@ -26,7 +26,7 @@ function eventsOfLog(context: DetectionContext, log: string, extra = '', extraPa
  * SMTP sessions from hosts that are not mail servers, one finding per client and server. A
  * host counts as a mail server when it is listed in the rule or itself receives SMTP on port
  * 25. Zeek's smtp.log has no AUTH field, so credentials are judged from what the logs hold:
- * an auth field written by an engine that sees the AUTH command, or else a session on a
+ * an auth field written by an engine that parses the AUTH command, or else a session on a
  * submission port without TLS, where servers require AUTH before accepting mail.
  */
 export function detectSmtpSubmission(context: DetectionContext, rule: RuleOfType<'smtp-submission'>): Finding[] {
@@ -97,7 +97,7 @@ function judgeCredentials(rule: RuleOfType<'smtp-submission'>, smtp: LogEvent[],
   }
 }
 
-/** The AUTH mechanism an engine recorded for the session, if any (field names vary by writer). */
+/** Returns the AUTH mechanism an engine recorded for the session, or null. Field names vary by writer. */
 function authMechanism(record: Record<string, unknown>): string | null {
   for (const key of ['auth_mechanism', 'auth.mechanism', 'auth']) {
     const value = record[key];

@@ -2,14 +2,14 @@ import type { EntityRef } from './extract.js';
 import { byTime, newFinding, uniqueEntities, withTimes, type Contact, type DetectionContext, type Finding } from './detection-context.js';
 import type { RuleOfType } from './rules.js';
 
-/** One finding per source host that contacted the service in the window. */
+/** Reports one finding per source host that contacted the service in the window. */
 export function detectServiceContact(context: DetectionContext, rule: RuleOfType<'service-contact'>): Finding[] {
   const contacts = context.contacts(rule.service, rule.logs).filter((contact) => !rule.internalSourceOnly || (contact.host !== null && context.networks.isInternal(contact.host)));
   return [...groupByHost(contacts)].map(([host, group]) => contactFinding(context, rule, host, group));
 }
 
 /**
- * One finding per source host that contacted the service at least `minCount` times within
+ * Reports one finding per source host that contacted the service at least `minCount` times within
  * `withinSeconds`; the events are those of every such run.
  */
 export function detectServiceBurst(context: DetectionContext, rule: RuleOfType<'service-burst'>): Finding[] {
@@ -31,7 +31,7 @@ export function detectServiceBurst(context: DetectionContext, rule: RuleOfType<'
 }
 
 /**
- * One finding per source host whose contacts with the service lie within `withinSeconds` of a
+ * Reports one finding per source host whose contacts with the service lie within `withinSeconds` of a
  * contact with one of the `near` services by the same host.
  */
 export function detectServiceNear(context: DetectionContext, rule: RuleOfType<'service-near'>): Finding[] {
@@ -52,7 +52,7 @@ export function detectServiceNear(context: DetectionContext, rule: RuleOfType<'s
     const near = group.filter((contact) => contact.ts !== null && times.some((ts) => Math.abs(ts - contact.ts!) <= limit));
     if (near.length === 0) continue;
     const finding = contactFinding(context, rule, host, near);
-    finding.notes.push(`Contacted within ${rule.withinSeconds} s of a lookup of ${rule.near.map((id) => context.rules.services.get(id)!.title).join(' or ')}.`);
+    finding.notes.push(`Contacted within ${rule.withinSeconds} s of contact with ${rule.near.map((id) => context.rules.services.get(id)!.title).join(' or ')}.`);
     findings.push(finding);
   }
   return findings;
@@ -77,6 +77,6 @@ function contactFinding(context: DetectionContext, rule: RuleOfType<'service-con
   }
   const finding = newFinding(rule, host || 'unknown-host', { entities: uniqueEntities(entities), eventIds: contacts.map((contact) => contact.eventId) });
   const service = context.rules.services.get(rule.service)!;
-  finding.notes.push(`${contacts.length} events name a ${service.title}.`);
+  finding.notes.push(`${contacts.length} events name one of the ${service.title}.`);
   return withTimes(finding, contacts.map((contact) => contact.ts));
 }

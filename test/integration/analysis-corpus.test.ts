@@ -1,0 +1,171 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import type { OpenCase } from '../../main/case/case-folder.js';
+import { importLogs } from '../../main/ingest/importer.js';
+import { runDetections } from '../../main/analysis/findings.js';
+import { buildGraph } from '../../main/analysis/graph.js';
+import { loadRules } from '../../main/analysis/rules.js';
+import { searchEvents } from '../../main/analysis/event-search.js';
+import { describeWithShared, sharedPath } from '../helpers/shared.js';
+import { tempDir } from '../helpers/temp.js';
+import { caseWithLogs, unmaskBaseline } from '../helpers/analysis-case.js';
+
+const TRACES = sharedPath('corpus/zeek-traces');
+const START = 1_700_000_000;
+
+let opened: OpenCase | undefined;
+afterEach(() => {
+  opened?.close();
+  opened = undefined;
+});
+
+async function caseFromBaselines(relativePaths: string[], stepSeconds = 1): Promise<OpenCase> {
+  const dir = tempDir('netcase-baselines-');
+  const logs = relativePaths.map((path) => unmaskBaseline(join(TRACES, path), dir, START, stepSeconds));
+  opened = await caseWithLogs(logs);
+  return opened;
+}
+
+function findingsOf(db: OpenCase['db'], window: { from?: number; to?: number } = {}) {
+  return runDetections(db, { ...window, rules: loadRules() });
+}
+
+describeWithShared('analysis of the Zeek trace baselines', () => {
+  it('flags the stealer form POST as high severity', async () => {
+    const { db } = await caseFromBaselines(['http-ctu-62604-c2sock/baseline/scripts.base.protocols.http.ctu-agent-tesla/http.log.cut']);
+
+    const result = findingsOf(db);
+    const post = result.findings.find((finding) => finding.rule === 'http-form-post-rare-host');
+    expect(post).toBeDefined();
+    expect(post!.severity).toBe('high');
+    expect(post!.technique).toBe('T1041');
+    expect(post!.flags).toContain('file-upload');
+    expect(post!.entities).toContainEqual({ kind: 'host', value: '45.9.74.78' });
+    expect(post!.entities).toContainEqual({ kind: 'user_agent', value: 'TeslaBrowser/5.5' });
+    expect(post!.eventIds).toHaveLength(1);
+    expect(result.stages.map((stage) => stage.stage)).toEqual(['exfiltration']);
+    expect(result.suggestedIocs).toContainEqual(expect.objectContaining({ kind: 'host', value: '45.9.74.78' }));
+    expect(result.suggestedIocs.find((ioc) => ioc.value === '192.168.1.108')).toBeUndefined();
+  });
+
+  it('reports the four PE files of the FTP session', async () => {
+    const { db } = await caseFromBaselines(['ftp-pe-transfer/baseline/scripts.base.files.pe.basic/pe.log']);
+
+    const executables = findingsOf(db).findings.filter((finding) => finding.rule === 'executable-download');
+    expect(executables).toHaveLength(1);
+    expect(executables[0]!.eventIds).toHaveLength(4);
+    expect(executables[0]!.technique).toBe('T1105');
+    expect(executables[0]!.first).toBe(START * 1_000_000);
+    expect(executables[0]!.last).toBe((START + 3) * 1_000_000);
+  });
+
+  it('raises no high-severity finding on wikipedia traffic', async () => {
+    const { db } = await caseFromBaselines(['conn.log', 'dns.log', 'http.log'].map((name) => `wikipedia-mixed/baseline/opt.basic/${name}`));
+
+    const severe = findingsOf(db).findings.filter((finding) => finding.severity === 'high' || finding.severity === 'critical');
+    expect(severe).toEqual([]);
+  });
+
+  it('builds the wikipedia graph and narrows it with the window', async () => {
+    const { db } = await caseFromBaselines(['conn.log', 'dns.log', 'http.log'].map((name) => `wikipedia-mixed/baseline/opt.basic/${name}`));
+
+    const whole = buildGraph(db, {});
+    const client = whole.nodes.find((node) => node.value === '141.142.220.118');
+    const site = whole.nodes.find((node) => node.value === 'upload.wikimedia.org');
+    expect(client?.internal).toBe(false);
+    expect(site?.kind).toBe('domain');
+    expect(whole.edges).toContainEqual(expect.objectContaining({ kind: 'reached_http', source: client!.id, target: site!.id, count: 12 }));
+
+    // Each file's records are one second apart from START, so the first five seconds hold the
+    // first five records of each log.
+    const early = buildGraph(db, { from: START * 1_000_000, to: (START + 5) * 1_000_000 });
+    const earlyTotal = early.edges.reduce((sum, edge) => sum + edge.count, 0);
+    const wholeTotal = whole.edges.reduce((sum, edge) => sum + edge.count, 0);
+    expect(earlyTotal).toBeGreaterThan(0);
+    expect(earlyTotal).toBeLessThan(wholeTotal);
+    const httpEarly = early.edges.filter((edge) => edge.kind === 'reached_http').reduce((sum, edge) => sum + edge.count, 0);
+    expect(httpEarly).toBe(5);
+  });
+
+  it('caps the graph and counts what was left out', async () => {
+    const { db } = await caseFromBaselines(['conn.log', 'dns.log', 'http.log'].map((name) => `wikipedia-mixed/baseline/opt.basic/${name}`));
+
+    const all = buildGraph(db, {});
+    const capped = buildGraph(db, { maxEdges: 3 });
+    expect(capped.edges).toHaveLength(3);
+    expect(capped.more.edges).toBe(all.edges.length - 3);
+    expect(capped.more.nodes).toBe(all.nodes.length - capped.nodes.length);
+    const onlyDomains = buildGraph(db, { kinds: ['host', 'domain'] });
+    expect(onlyDomains.nodes.every((node) => node.kind === 'host' || node.kind === 'domain')).toBe(true);
+    const frequent = buildGraph(db, { minCount: 5 });
+    expect(frequent.edges.every((edge) => edge.count >= 5)).toBe(true);
+  });
+
+  it('flags the SMTP session tunnelled through an HTTP proxy', async () => {
+    const base = 'http-connect-smtp-spam/baseline/scripts.base.protocols.http.http-connect';
+    const { db } = await caseFromBaselines([`${base}/conn.log`, `${base}/http.log`, `${base}/smtp.log`]);
+
+    const smtp = findingsOf(db).findings.find((finding) => finding.rule === 'smtp-from-endpoint');
+    expect(smtp).toBeDefined();
+    expect(smtp!.technique).toBe('T1048.003');
+    expect(smtp!.entities).toContainEqual({ kind: 'email', value: 'nhfjenna_neumann@lycos.com' });
+    expect(smtp!.entities).toContainEqual({ kind: 'email', value: 'thenightwatch@t-online.de' });
+    expect(smtp!.entities).toContainEqual({ kind: 'host', value: '254.228.86.79' });
+  });
+});
+
+describeWithShared('analysis of the Zeek documentation examples', () => {
+  const examples = sharedPath('corpus/zeek-logs/zeek-docs-json-examples');
+
+  it('records mail, DNS and TLS relations', async () => {
+    const { db } = (opened = await caseWithLogs([join(examples, 'smtp.ndjson'), join(examples, 'dns.ndjson'), join(examples, 'ssl.ndjson')]));
+
+    const relation = (kind: string, source: string, target: string) =>
+      db
+        .prepare(`SELECT r.count, r.detail FROM relations r JOIN entities s ON s.id = r.source_id JOIN entities t ON t.id = r.target_id
+          WHERE r.kind = ? AND s.value = ? AND t.value = ?`)
+        .get(kind, source, target) as { count: number; detail: string } | undefined;
+    expect(relation('mailed', 'gurpartap@patriots.in', 'raj_deol2002in@yahoo.co.in')?.detail).toBe('74.53.140.153');
+    expect(relation('address_in', 'gurpartap@patriots.in', 'patriots.in')).toBeDefined();
+    expect(relation('queried', '172.17.0.2', 'zeek.org')).toBeDefined();
+    expect(relation('resolved_to', 'zeek.org', '192.0.78.150')).toBeDefined();
+    expect(relation('reached_tls', '192.168.4.49', 'www.taosecurity.com')).toBeDefined();
+  });
+
+  it('keeps entity counts current on re-import', async () => {
+    const { db } = (opened = await caseWithLogs([join(examples, 'dns.ndjson')]));
+    const count = () => db.prepare(`SELECT count FROM entities WHERE kind = 'domain' AND value = 'zeek.org'`).pluck().get() as number;
+    const before = count();
+    expect(before).toBeGreaterThan(0);
+
+    await importLogs(db, [join(examples, 'dns.ndjson')], { actor: 'Test Analyst' });
+    expect(count()).toBe(before);
+
+    // Same records one minute later: new content, so the import adds them.
+    const copy = join(tempDir(), 'dns.ndjson');
+    writeFileSync(copy, readFileSync(join(examples, 'dns.ndjson'), 'utf8').replaceAll('"ts":1774911641', '"ts":1774911700'));
+    await importLogs(db, [copy], { actor: 'Test Analyst' });
+    expect(count()).toBe(before * 2);
+  });
+
+  it('finds events by entity, text and uid', async () => {
+    const { db } = (opened = await caseWithLogs([join(examples, 'http.ndjson'), join(examples, 'dns.ndjson'), join(examples, 'conn.ndjson')]));
+
+    const byDomain = searchEvents(db, { entity: { kind: 'domain', value: 'testmyids.com' } });
+    expect(byDomain.events.length).toBeGreaterThan(0);
+    expect(byDomain.events.every((event) => event.record.includes('testmyids.com'))).toBe(true);
+
+    const byText = searchEvents(db, { text: 'curl*' });
+    expect(byText.events.length).toBeGreaterThan(0);
+    expect(byText.events.every((event) => event.record.includes('curl'))).toBe(true);
+
+    const uid = byDomain.events[0]!.uid!;
+    const byUid = searchEvents(db, { uid });
+    expect(byUid.events.every((event) => event.uid === uid)).toBe(true);
+
+    const byHost = searchEvents(db, { entity: { kind: 'host', value: '31.3.245.133' } });
+    expect(byHost.events.every((event) => event.orig_h === '31.3.245.133' || event.resp_h === '31.3.245.133')).toBe(true);
+    expect(searchEvents(db, { entity: { kind: 'domain', value: 'not-in-this-case.example' } }).events).toEqual([]);
+  });
+});

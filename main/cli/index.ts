@@ -11,8 +11,8 @@ import { ANALYSIS_COMMANDS } from './commands/analysis.js';
 import { report, reportEdit } from './commands/report.js';
 import { certCreate } from './commands/cert.js';
 import { verify } from './commands/verify.js';
-import { analyze } from './commands/analyze.js';
 import { IOC_COMMANDS } from './commands/ioc.js';
+import { analyze } from './commands/analyze.js';
 
 const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify];
 
@@ -23,6 +23,11 @@ const VERSION = '0.1.0';
  * typed errors print their message (no stack unless --debug) and exit 1.
  */
 export async function runCli(argv: string[]): Promise<number> {
+  // A reader that stops early (`netcase events ... | head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   if (debug) log.setLevel('debug');

@@ -1,5 +1,5 @@
 import { NetcaseError } from '../errors.js';
-import { epochTextToMicros } from '../time.js';
+import { epochSecondsToMicros, epochTextToMicros } from '../time.js';
 import { commonColumns, type LineResult } from './parsed-record.js';
 import { decodeSeparator, fieldSpec, isKnownType, ValueError, type FieldSpec, type Separators } from './zeek-values.js';
 
@@ -49,7 +49,7 @@ export class ZeekTsvParser {
         if (error instanceof ValueError) return { line, reason: `field ${spec.name}: ${error.message}` };
         throw error;
       }
-      if (i === this.tsIndex) ts = epochTextToMicros(value);
+      if (i === this.tsIndex) ts = epochTextToMicros(value) ?? epochSecondsToMicros(record[spec.name] as number);
     }
 
     return { line, log: this.path ?? this.defaultLog, ts, ...commonColumns(record), record: JSON.stringify(record) };
@@ -65,6 +65,9 @@ export class ZeekTsvParser {
     const separatorAt = text.indexOf(this.separators.separator);
     const name = separatorAt < 0 ? text : text.slice(0, separatorAt);
     const value = separatorAt < 0 ? '' : text.slice(separatorAt + this.separators.separator.length);
+    // #open and #close carry only the writer's own timestamps; some tools rewrite them with a
+    // space instead of the separator, so they are recognised by prefix.
+    if (/^#(open|close)\b/.test(text)) return null;
     switch (name) {
       case '#set_separator':
         this.separators.setSeparator = decodeSeparator(value);
@@ -77,9 +80,6 @@ export class ZeekTsvParser {
         return null;
       case '#path':
         this.path = value;
-        return null;
-      case '#open':
-      case '#close':
         return null;
       case '#fields':
         this.fieldNames = value.split(this.separators.separator);

@@ -1,5 +1,3 @@
-import { epochTextToMicros } from '../time.js';
-
 /**
  * Converters from Zeek ASCII-writer field text to the JSON value Zeek's JSON writer would have
  * written for the same type, so TSV and JSON input end up as the same record.
@@ -21,9 +19,12 @@ const SCALAR_CONVERTERS: Record<string, ValueConverter> = {
   port: parseInteger,
   double: parseDecimal,
   interval: parseDecimal,
+  // Zeek prints times as decimal epoch seconds, and in exponent form for values far from now
+  // (seen in ntp.log: -2.1504318496896954e+09).
   time: (text) => {
-    if (epochTextToMicros(text) === null) throw new ValueError(`"${shorten(text)}" is not a time (epoch seconds)`);
-    return Number(text);
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value)) throw new ValueError(`"${shorten(text)}" is not a time (epoch seconds)`);
+    return value;
   },
   string: (text) => text,
   enum: (text) => text,
@@ -34,6 +35,8 @@ const SCALAR_CONVERTERS: Record<string, ValueConverter> = {
   func: (text) => text,
   any: (text) => text,
 };
+
+const TEXT_TYPES = new Set(['string', 'enum', 'pattern', 'file', 'func', 'any']);
 
 const CONTAINER_PATTERN = /^(set|vector|table)\[(.+)\]$/;
 
@@ -71,7 +74,14 @@ export function fieldSpec(name: string, type: string, separators: Separators): F
     };
   }
   const scalar = SCALAR_CONVERTERS[type]!;
-  return { name, type, container: false, convert: (text) => scalar(unescapeZeek(text)) };
+  // The ASCII writer writes a zero-length string as the empty-field marker, like an empty set.
+  const emptyValue = TEXT_TYPES.has(type) ? '' : undefined;
+  return {
+    name,
+    type,
+    container: false,
+    convert: (text) => (emptyValue !== undefined && text === separators.emptyField ? emptyValue : scalar(unescapeZeek(text))),
+  };
 }
 
 /**

@@ -34,7 +34,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     else checkSchemaVersion(db, path);
   } catch (error) {
     db.close();
-    throw error;
+    if (error instanceof NetcaseError) throw error;
+    throw new NetcaseError('CASE_INVALID', `The case database ${path} is damaged or not an SQLite file: ${(error as Error).message}. Restore case.sqlite from a backup or export; Netcase never overwrites it.`, { cause: error });
   }
   return db;
 }

@@ -9,7 +9,8 @@ import { exportCsv } from './export-csv.js';
 import { exportMisp } from './export-misp.js';
 import { exportStix } from './export-stix.js';
 import { tagIoc, untagIoc, type IocRecord, type TagRequest, type UntagRequest } from './ioc-store.js';
-import type { IocType, Verdict } from './ioc-values.js';
+import type { EntityKind } from '../analysis/extract.js';
+import { iocTypeForEntity, type IocType, type Verdict } from './ioc-values.js';
 import { importWatchlist, type WatchlistImportResult } from './watchlist.js';
 
 export const EXPORT_FORMATS = ['csv', 'stix', 'misp'] as const;
@@ -24,13 +25,14 @@ export interface BulkTagResult {
 /** A detection's suggested indicator, confirmed by the analyst. */
 export interface SuggestionAcceptance {
   value: string;
-  type: IocType;
+  /** An IOC type, or the entity kind of the suggestion (host, file, user_agent...). */
+  type: IocType | EntityKind;
   verdict?: Verdict;
   confidence?: number;
   tags?: string[];
   note?: string;
-  /** The finding that suggested the value, kept in the audit entry. */
-  findingId?: string | number;
+  /** Ids of the findings that suggested the value, kept in the audit entry. */
+  findings?: string[];
 }
 
 export interface ExportResult {
@@ -76,17 +78,17 @@ export function createIocServices(tool: string): IocServices {
 
     listIocs: (dir) => withCase(dir, { write: false, tool }, (opened) => buildIocExportModel(opened).iocs),
 
-    // TODO: link the IOC to its finding once findings land in main/analysis. Until then the
-    // finding id is kept only in the audit entry.
+    // TODO: link the IOC to its findings once findings are stored in the case. Until then the
+    // finding ids are kept only in the audit entry.
     acceptSuggestion: (dir, acceptance) =>
       withCase(dir, writing, (opened) =>
         opened.db.transaction(() =>
           tagIoc(
             opened.db,
             opened.actor,
-            { value: acceptance.value, type: acceptance.type, verdict: acceptance.verdict ?? 'suspicious', confidence: acceptance.confidence, tags: acceptance.tags, note: acceptance.note },
+            { value: acceptance.value, type: iocTypeForEntity(acceptance.type, acceptance.value), verdict: acceptance.verdict ?? 'suspicious', confidence: acceptance.confidence, tags: acceptance.tags, note: acceptance.note },
             'suggestion',
-            acceptance.findingId === undefined ? {} : { findingId: acceptance.findingId },
+            acceptance.findings === undefined ? {} : { findings: acceptance.findings },
           ),
         )(),
       ),

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { NetcaseError, preview } from '../errors.js';
 
 export const IOC_TYPES = ['domain', 'ipv4', 'ipv6', 'email', 'url', 'md5', 'sha1', 'sha256', 'user-agent', 'ja3'] as const;
@@ -37,6 +37,24 @@ export function normalizeIndicator(value: string, type?: IocType): Indicator {
   if (trimmed.length > MAX_VALUE_LENGTH) throw invalid(value, type, `it is ${trimmed.length} characters long; the maximum is ${MAX_VALUE_LENGTH}`);
   const resolvedType = type ?? inferIocType(trimmed);
   return { type: resolvedType, value: normalizeAs(resolvedType, trimmed) };
+}
+
+/**
+ * Maps an analysis entity kind (host, domain, email, url, file, user_agent) to the IOC type of
+ * its value. A file entity is a hash, typed by its length.
+ */
+export function iocTypeForEntity(kind: string, value: string): IocType {
+  switch (kind) {
+    case 'host':
+      return isIP(value.trim()) === 6 ? 'ipv6' : 'ipv4';
+    case 'user_agent':
+      return 'user-agent';
+    case 'file':
+      return inferIocType(value.trim());
+    default:
+      if (isIocType(kind)) return kind;
+      throw new NetcaseError('INVALID_ARGUMENT', `Unknown indicator type or entity kind "${preview(kind)}". Use one of ${IOC_TYPES.join(', ')}.`);
+  }
 }
 
 /** Guesses the type of a value from its shape. A 32-digit hex value is taken as MD5, not JA3. */

@@ -86,7 +86,7 @@ describe('acceptSuggestion', () => {
   it('tags the value and audits the finding', async () => {
     const dir = await craftedCase();
     const services = createServices('netcase-test');
-    const record = await services.acceptSuggestion(dir, { value: 'EVIL.example', type: 'domain', findingId: 'finding-7', tags: ['c2'] });
+    const record = await services.acceptSuggestion(dir, { value: 'EVIL.example', type: 'domain', findings: ['beacon:evil.example'], tags: ['c2'] });
     expect(record.value).toBe('evil.example');
     expect(record.verdict).toBe('suspicious');
     expect(record.source).toBe('suggestion');
@@ -95,6 +95,19 @@ describe('acceptSuggestion', () => {
     const entry = opened.db.prepare(`SELECT actor, details FROM audit WHERE action = 'ioc.tag'`).get() as { actor: string; details: string };
     opened.close();
     expect(entry.actor).toBe('Ana Lyst');
-    expect(JSON.parse(entry.details)).toMatchObject({ findingId: 'finding-7', source: 'suggestion', value: 'evil.example' });
+    expect(JSON.parse(entry.details)).toMatchObject({ findings: ['beacon:evil.example'], source: 'suggestion', value: 'evil.example' });
+  });
+
+  it('maps entity kinds to IOC types', async () => {
+    const dir = await craftedCase();
+    const services = createServices('netcase-test');
+    const accepted = [
+      await services.acceptSuggestion(dir, { value: '203.0.113.9', type: 'host' }),
+      await services.acceptSuggestion(dir, { value: '2001:db8::9', type: 'host' }),
+      await services.acceptSuggestion(dir, { value: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', type: 'file' }),
+      await services.acceptSuggestion(dir, { value: 'Agent "quoted" \\ slash', type: 'user_agent', verdict: 'malicious' }),
+    ];
+    expect(accepted.map((record) => record.type)).toEqual(['ipv4', 'ipv6', 'sha1', 'user-agent']);
+    expect(accepted[3]!.verdict).toBe('malicious');
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OpenCase } from '../case/case-folder.js';
-import type { EvidenceItem } from '../case/evidence.js';
+import { hashFile, type EvidenceItem } from '../case/evidence.js';
 import { NetcaseError, isNetcaseError } from '../errors.js';
 import type { ImportProgress, ImportSummary } from '../ingest/importer.js';
 import { runImport } from '../ingest/run-import.js';
@@ -139,6 +139,10 @@ async function analyzeCapture(opened: OpenCase, evidence: EvidenceItem, choice: 
 
   if (!existsSync(capturePath)) {
     return fail(`The capture file ${evidence.stored_path} is missing from the case folder. Restore it from the original (${evidence.original_path}).`);
+  }
+  const { sha256 } = await hashFile(capturePath);
+  if (sha256 !== evidence.sha256) {
+    return fail(`The capture file ${evidence.stored_path} has changed since intake (SHA-256 ${sha256}, expected ${evidence.sha256}), so it was not analysed. Restore it from the original (${evidence.original_path}).`);
   }
   mkdirSync(outputDir, { recursive: true });
 

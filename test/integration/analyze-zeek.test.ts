@@ -1,4 +1,4 @@
-import { copyFileSync, createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -192,6 +192,21 @@ describeWithShared('netcase analyze with the Zeek double', () => {
     const invocation = readFakeZeekRecord(record);
     expect(await waitForExit(invocation.pid)).toBe(true);
     expect(await waitForExit(invocation.childPid!)).toBe(true);
+  });
+
+  it('changed evidence is not analysed', () => {
+    const { caseDir, env } = setUp();
+    const [item] = readdirSync(join(caseDir, 'evidence'));
+    const stored = join(caseDir, 'evidence', item!);
+    chmodSync(stored, 0o644);
+    appendFileSync(stored, Buffer.from([0]));
+
+    const result = runNetcase(['analyze', caseDir], { env });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('has changed since intake');
+    expect(services.engineRuns(caseDir)[0]?.status).toBe('failed');
+    expect(countRows(caseDir, 'events')).toBe(0);
   });
 
   it('missing Zeek is reported', () => {

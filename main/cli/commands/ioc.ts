@@ -99,9 +99,9 @@ export const iocImport: Command = {
     if (args.values.json) {
       stdout(JSON.stringify(result));
     } else {
-      stdout(`Imported ${result.entries} watchlist entries from ${result.name} (${result.format}); ${result.matches.length} match events in the case.`);
+      stdout(`Imported ${countOf(result.entries, 'watchlist entry', 'watchlist entries')} from ${result.name} (${result.format}); ${result.matches.length} of them match events in the case.`);
       for (const match of result.matches) {
-        stdout(`  MATCH ${match.type} ${match.value}: ${match.events} events, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
+        stdout(`  MATCH ${match.type} ${match.value}: ${countOf(match.events, 'event')}, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
       }
       for (const problem of result.problems) stderr(`  rejected ${problem.ref}: ${problem.reason}`);
       for (const problem of result.unsupported) stderr(`  unsupported ${problem.ref}: ${problem.reason}`);
@@ -122,7 +122,7 @@ export const iocExport: Command = {
       throw usage(`--format must be one of ${EXPORT_FORMATS.join(', ')}${format === undefined ? '' : `, got "${format}"`}.`, this.usage);
     }
     const result = await services.exportIocs(args.positionals[0]!, { format: format as ExportFormat, out: stringOption(args, 'out') });
-    if (result.out) stdout(`Wrote ${result.iocs} indicators as ${result.format} to ${result.out}.`);
+    if (result.out) stdout(`Wrote ${countOf(result.iocs, 'indicator')} as ${result.format} to ${result.out}.`);
     // The document already ends with a line break, which stdout() adds back.
     else stdout(result.text.replace(/\n$/, ''));
     return EXIT.ok;
@@ -132,10 +132,14 @@ export const iocExport: Command = {
 export const IOC_COMMANDS: Command[] = [iocTag, iocUntag, iocList, iocImport, iocExport];
 
 function formatIoc(ioc: IocWithSighting): string {
-  const seen = ioc.sighting.events === 0 ? 'not seen in the events' : `${ioc.sighting.events} events, ${formatRange(ioc.sighting.firstSeen, ioc.sighting.lastSeen)}, hosts ${ioc.sighting.hosts.join(' ') || '-'}`;
+  const seen = ioc.sighting.events === 0 ? 'not seen in the events' : `${countOf(ioc.sighting.events, 'event')}, ${formatRange(ioc.sighting.firstSeen, ioc.sighting.lastSeen)}, hosts ${ioc.sighting.hosts.join(' ') || '-'}`;
   const tags = ioc.tags.length > 0 ? ` [${ioc.tags.join(', ')}]` : '';
   const confidence = ioc.confidence === null ? '' : ` (confidence ${ioc.confidence})`;
   return `${ioc.verdict.padEnd(10)} ${ioc.type.padEnd(10)} ${ioc.value}${tags}${confidence}: ${seen}${ioc.note ? `\n           note: ${ioc.note}` : ''}`;
+}
+
+function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
 }
 
 function formatRange(first: number | null, last: number | null): string {
@@ -147,7 +151,7 @@ function printBulkResult(result: BulkTagResult, json: boolean, stdout: (text: st
     stdout(JSON.stringify(result));
     return;
   }
-  stdout(`Tagged ${result.tagged.length} indicators.`);
+  stdout(`Tagged ${countOf(result.tagged.length, 'indicator')}.`);
   for (const problem of result.problems) stderr(`  rejected ${problem.ref}: ${problem.reason}`);
 }
 

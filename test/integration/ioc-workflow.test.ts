@@ -218,6 +218,22 @@ describeWithShared('IOC workflow on the Simda corpus logs', () => {
     expect(entries.every((entry) => entry.actor === 'Ana Lyst')).toBe(true);
   });
 
+  it('audits exports and watchlist imports', async () => {
+    const dir = await simdaCase();
+    await services.tagIoc(dir, { value: 'gatyfus.com', verdict: 'malicious' });
+    const file = join(tempDir(), 'iocs.csv');
+    await services.exportIocs(dir, { format: 'csv', out: file });
+    await services.importWatchlist(dir, file);
+
+    const opened = openCase(dir, { write: false });
+    const entries = listAudit(opened.db);
+    opened.close();
+    const exported = entries.find((entry) => entry.action === 'ioc.export')!;
+    expect(JSON.parse(exported.details)).toMatchObject({ format: 'csv', iocs: 1, out: file });
+    const imported = entries.find((entry) => entry.action === 'watchlist.import')!;
+    expect(JSON.parse(imported.details)).toMatchObject({ name: 'iocs.csv', format: 'csv', entries: 1, matchedEntries: 1 });
+  });
+
   it('detects a hand-edited audit row', async () => {
     const dir = await simdaCase();
     await services.tagIoc(dir, { value: 'gatyfus.com', verdict: 'malicious', note: 'C2' });

@@ -40,7 +40,7 @@ async function tsharkVersion(executable: string): Promise<string> {
 
 async function runTshark(executable: string, options: EngineRunOptions): Promise<EngineRunResult> {
   const args = tsharkArguments(options);
-  const converter = new PacketConverter();
+  const converter = new PacketConverter(options.allowBadChecksums);
   let unreadLines = 0;
 
   const { commandLine, exitCode, stderr } = await runTsharkProcess({
@@ -63,6 +63,9 @@ async function runTshark(executable: string, options: EngineRunOptions): Promise
     if (converter.packetCount === 0) throw refusal(options.capturePath, exitCode, stderr);
     warnings.push(`tshark exited with code ${exitCode} after ${converter.packetCount} packets; the logs cover those packets only.`);
   }
+  if (converter.badChecksumPackets > 0) {
+    warnings.push(`${converter.badChecksumPackets} packets have wrong checksums and were left out of the application logs; allow bad checksums for captures from NICs that offload checksumming.`);
+  }
   if (converter.packetCount === 0) warnings.push(`${options.capturePath} contains no packets; the logs are empty.`);
 
   const logFiles = await converter.writeLogs(options.outputDir);
@@ -75,7 +78,9 @@ async function runTshark(executable: string, options: EngineRunOptions): Promise
  */
 function tsharkArguments(options: EngineRunOptions): string[] {
   const args = ['-r', CAPTURE_PIPE_ARGUMENT, '-n'];
-  if (!options.allowBadChecksums) args.push('-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE');
+  if (!options.allowBadChecksums) {
+    args.push('-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE');
+  }
   args.push(...fieldArguments());
   return args;
 }

@@ -9,12 +9,17 @@ import { SmtpLog } from './smtp.js';
 import { SslLog } from './ssl.js';
 import { writeZeekJsonLog, type ZeekRecord } from './zeek-record.js';
 
+/** tshark's checksum status value for a checksum it verified and found wrong. */
+const CHECKSUM_BAD = '0';
+
 /**
  * Feeds tshark's packet rows to the flow table and the per-protocol logs, and writes the
  * finished logs. Records stay in memory until the end because conn.log needs whole flows.
  */
 export class PacketConverter {
   packetCount = 0;
+  /** Packets whose application data was not analysed because a checksum was wrong. */
+  badChecksumPackets = 0;
   private readonly flows = new FlowTable();
   private readonly files = new FileLog();
   private readonly dns = new DnsLog();
@@ -23,13 +28,28 @@ export class PacketConverter {
   private readonly smtp = new SmtpLog(this.files);
   private readonly ftp = new FtpLog();
 
+  /**
+   * `allowBadChecksums` false makes packets with a wrong checksum count as Zeek counts them
+   * without -C: a bad IP header checksum drops the packet, and a bad TCP or UDP checksum keeps
+   * it in conn.log but out of the application logs. tshark must then verify checksums.
+   */
+  constructor(private readonly allowBadChecksums = true) {}
+
   addPacket(row: PacketRow): void {
     this.packetCount += 1;
+    if (!this.allowBadChecksums && row.first('ip.checksum.status') === CHECKSUM_BAD) {
+      this.badChecksumPackets += 1;
+      return;
+    }
     const header = readPacketHeader(row);
     if (!header) return;
     const { flow, fromOrig } = this.flows.observe(header);
+    if (!this.allowBadChecksums && (row.first('tcp.checksum.status') === CHECKSUM_BAD || row.first('udp.checksum.status') === CHECKSUM_BAD)) {
+      this.badChecksumPackets += 1;
+      return;
+    }
 
-    if (row.has('dns.id')) this.dns.observe(row, flow, header.ts);
+    if (row.has('dns.id') || row.has('nbns.id')) this.dns.observe(row, flow, header.ts);
     if (row.has('http.request.method') || row.has('http.response.code')) {
       const start = row.has('http.request.method') ? takeMessageStart(flow, fromOrig, header.ts) : header.ts;
       this.http.observe(row, flow, start);

@@ -1,10 +1,10 @@
 import type { PacketRow } from './fields.js';
-import type { Flow } from './flows.js';
+import { flipFlow, flowStartsHere, type Flow } from './flows.js';
 import { microsToZeekInterval, microsToZeekTime, type ZeekRecord } from './zeek-record.js';
 
 const QTYPE_NAMES: Record<number, string> = {
   1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 17: 'RP', 18: 'AFSDB',
-  24: 'SIG', 25: 'KEY', 28: 'AAAA', 29: 'LOC', 33: 'SRV', 35: 'NAPTR', 36: 'KX', 37: 'CERT', 39: 'DNAME',
+  24: 'SIG', 25: 'KEY', 28: 'AAAA', 29: 'LOC', 30: 'NXT', 31: 'EID', 32: 'NIMLOC', 33: 'SRV', 35: 'NAPTR', 36: 'KX', 37: 'CERT', 39: 'DNAME',
   41: 'OPT', 42: 'APL', 43: 'DS', 44: 'SSHFP', 45: 'IPSECKEY', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY',
   49: 'DHCID', 50: 'NSEC3', 51: 'NSEC3PARAM', 52: 'TLSA', 55: 'HIP', 59: 'CDS', 60: 'CDNSKEY', 64: 'SVCB',
   65: 'HTTPS', 99: 'SPF', 249: 'TKEY', 250: 'TSIG', 251: 'IXFR', 252: 'AXFR', 255: '*', 256: 'URI', 257: 'CAA',
@@ -20,30 +20,56 @@ const QCLASS_NAMES: Record<number, string> = { 1: 'C_INTERNET', 3: 'C_CHAOS', 4:
 
 const OPCODE_NAMES: Record<number, string> = { 0: 'query', 1: 'iquery', 2: 'status', 4: 'notify', 5: 'update' };
 
+const NETBIOS_OPCODE_NAMES: Record<number, string> = {
+  0: 'netbios-query',
+  5: 'netbios-registration',
+  6: 'netbios-release',
+  7: 'netbios-wack',
+  8: 'netbios-refresh',
+};
+
+/** One DNS or NetBIOS name service message, reduced to what dns.log reports. */
+interface DnsMessage {
+  transId: number;
+  isResponse: boolean;
+  query?: string;
+  qtype?: number;
+  qclass?: number;
+  opcode: number;
+  opcodeName: string;
+  rcode: number;
+  AA: boolean;
+  TC: boolean;
+  RD: boolean;
+  RA: boolean;
+  Z: number;
+  answers: string[];
+  ttls: number[];
+}
+
 interface PendingQuery {
   record: ZeekRecord;
   ts: number;
 }
 
 /**
- * Turns DNS messages into dns.log records, one per transaction as Zeek writes them: a reply is
- * matched with the oldest unanswered query of the same flow and transaction id; a reply without
+ * Turns DNS messages into dns.log records, one per transaction as Zeek writes them. A reply is
+ * matched with the oldest unanswered query of the same flow and transaction id. A reply without
  * a query gets a record of its own, and a query never answered is written without reply fields.
+ * NetBIOS name service messages (UDP port 137) are logged too, as Zeek does.
  */
 export class DnsLog {
   private readonly pending = new Map<string, PendingQuery[]>();
   private readonly records: ZeekRecord[] = [];
 
   observe(row: PacketRow, flow: Flow, ts: number): void {
-    const transId = parseInt(row.first('dns.id') ?? '', 16);
-    if (Number.isNaN(transId)) return;
-    const key = `${flow.key}:${transId}`;
-    const isResponse = row.first('dns.flags.response') === '1';
+    const message = row.has('dns.id') ? readDnsMessage(row) : readNetbiosMessage(row);
+    if (!message) return;
+    const key = `${flow.key}:${message.transId}`;
 
-    if (!isResponse) {
-      const record = baseRecord(row, flow, ts, transId);
+    if (!message.isResponse) {
       const queue = this.pending.get(key) ?? [];
-      queue.push({ record, ts });
+      queue.push({ record: queryRecord(message, flow, ts), ts });
       this.pending.set(key, queue);
       return;
     }
@@ -51,13 +77,15 @@ export class DnsLog {
     const queue = this.pending.get(key);
     const query = queue?.shift();
     if (queue && queue.length === 0) this.pending.delete(key);
-    const record = query?.record ?? baseRecord(row, flow, ts, transId);
+    if (!query && flowStartsHere(flow, ts) && !isGroupAddress(flow.respH)) flipFlow(flow);
+    // Zeek takes the query type and class from the query only, so a lone reply has neither.
+    const record = query?.record ?? queryRecord({ ...message, qtype: undefined, qclass: undefined }, flow, ts);
     if (query) record.rtt = microsToZeekInterval(ts - query.ts);
-    addReply(record, row);
+    addReply(record, message);
     this.records.push(record);
   }
 
-  /** The finished records, including queries that never got a reply. */
+  /** Returns the finished records, including queries that never got a reply. */
   finish(): ZeekRecord[] {
     for (const queue of this.pending.values()) for (const query of queue) this.records.push(query.record);
     this.pending.clear();
@@ -65,7 +93,75 @@ export class DnsLog {
   }
 }
 
-function baseRecord(row: PacketRow, flow: Flow, ts: number, transId: number): ZeekRecord {
+/**
+ * Whether an address is multicast or the limited broadcast. Zeek does not make such an address
+ * the originator when it turns a flow around at a lone reply, since no query came from it.
+ */
+function isGroupAddress(address: string): boolean {
+  if (address.includes(':')) return address.toLowerCase().startsWith('ff');
+  const first = Number(address.split('.')[0]);
+  return (first >= 224 && first <= 239) || address === '255.255.255.255';
+}
+
+function readDnsMessage(row: PacketRow): DnsMessage | null {
+  const transId = parseInt(row.first('dns.id') ?? '', 16);
+  if (Number.isNaN(transId)) return null;
+  const opcode = row.firstNumber('dns.flags.opcode') ?? 0;
+  const { answers, ttls, firstOwner } = readAnswers(row);
+  const hasQuestion = (row.firstNumber('dns.count.queries') ?? 1) > 0;
+  // Zeek names the query of a question-less reply (common in mDNS) after the first answer.
+  const name = hasQuestion ? row.first('dns.qry.name') : firstOwner;
+  const qclass = parseInt(row.first('dns.qry.class') ?? '', 16);
+  return {
+    transId,
+    isResponse: row.first('dns.flags.response') === '1',
+    // Zeek logs query names in lower case.
+    query: name === undefined ? undefined : name === '<Root>' ? '' : name.toLowerCase(),
+    qtype: hasQuestion ? row.firstNumber('dns.qry.type') : undefined,
+    qclass: hasQuestion && !Number.isNaN(qclass) ? qclass & 0x7fff : undefined,
+    opcode,
+    opcodeName: OPCODE_NAMES[opcode] ?? `unknown-${opcode}`,
+    rcode: row.firstNumber('dns.flags.rcode') ?? 0,
+    AA: row.first('dns.flags.authoritative') === '1',
+    TC: row.first('dns.flags.truncated') === '1',
+    RD: row.first('dns.flags.recdesired') === '1',
+    RA: row.first('dns.flags.recavail') === '1',
+    Z: row.firstNumber('dns.flags.z') ?? 0,
+    answers,
+    ttls,
+  };
+}
+
+/**
+ * Reads a NetBIOS name service message. The name loses its "<xx>" suffix type and padding, and
+ * the broadcast flag lands in Z because it takes the bit DNS reserves for Z.
+ */
+function readNetbiosMessage(row: PacketRow): DnsMessage | null {
+  const transId = parseInt(row.first('nbns.id') ?? '', 16);
+  if (Number.isNaN(transId)) return null;
+  const opcode = row.firstNumber('nbns.flags.opcode') ?? 0;
+  const name = row.first('nbns.name')?.replace(/<[0-9a-fA-F]{2}>$/, '').trimEnd();
+  const addresses = row.all('nbns.addr');
+  return {
+    transId,
+    isResponse: row.first('nbns.flags.response') === '1',
+    query: name,
+    qtype: row.firstNumber('nbns.type'),
+    qclass: row.firstNumber('nbns.class'),
+    opcode,
+    opcodeName: NETBIOS_OPCODE_NAMES[opcode] ?? `unknown-${opcode}`,
+    rcode: row.firstNumber('nbns.flags.rcode') ?? 0,
+    AA: row.first('nbns.flags.authoritative') === '1',
+    TC: row.first('nbns.flags.truncated') === '1',
+    RD: row.first('nbns.flags.recdesired') === '1',
+    RA: row.first('nbns.flags.recavail') === '1',
+    Z: row.first('nbns.flags.broadcast') === '1' ? 1 : 0,
+    answers: addresses,
+    ttls: row.numbers('nbns.ttl').slice(0, addresses.length),
+  };
+}
+
+function queryRecord(message: DnsMessage, flow: Flow, ts: number): ZeekRecord {
   const record: ZeekRecord = {
     ts: microsToZeekTime(ts),
     uid: flow.uid,
@@ -74,51 +170,40 @@ function baseRecord(row: PacketRow, flow: Flow, ts: number, transId: number): Ze
     'id.resp_h': flow.respH,
     'id.resp_p': flow.respP,
     proto: flow.transport,
-    trans_id: transId,
+    trans_id: message.transId,
   };
-  const query = row.first('dns.qry.name');
-  if (query !== undefined && (row.firstNumber('dns.count.queries') ?? 1) > 0) {
-    record.query = query === '<Root>' ? '' : query;
-    const qclass = parseInt(row.first('dns.qry.class') ?? '', 16);
-    const qtype = row.firstNumber('dns.qry.type');
-    if (!Number.isNaN(qclass)) {
-      record.qclass = qclass & 0x7fff;
-      record.qclass_name = QCLASS_NAMES[qclass & 0x7fff] ?? `unknown-${qclass & 0x7fff}`;
-    }
-    if (qtype !== undefined) {
-      record.qtype = qtype;
-      record.qtype_name = QTYPE_NAMES[qtype] ?? `query-${qtype}`;
-    }
+  if (message.query !== undefined) record.query = message.query;
+  if (message.qclass !== undefined) {
+    record.qclass = message.qclass;
+    record.qclass_name = QCLASS_NAMES[message.qclass] ?? `unknown-${message.qclass}`;
   }
-  const opcode = row.firstNumber('dns.flags.opcode') ?? 0;
+  if (message.qtype !== undefined) {
+    record.qtype = message.qtype;
+    record.qtype_name = QTYPE_NAMES[message.qtype] ?? `query-${message.qtype}`;
+  }
   record.AA = false;
-  record.TC = row.first('dns.flags.truncated') === '1';
-  record.RD = row.first('dns.flags.recdesired') === '1';
+  record.TC = message.TC;
+  record.RD = message.RD;
   record.RA = false;
-  record.Z = row.firstNumber('dns.flags.z') ?? 0;
+  record.Z = message.Z;
   record.rejected = false;
-  record.opcode = opcode;
-  record.opcode_name = OPCODE_NAMES[opcode] ?? `unknown-${opcode}`;
+  record.opcode = message.opcode;
+  record.opcode_name = message.opcodeName;
   return record;
 }
 
-function addReply(record: ZeekRecord, row: PacketRow): void {
-  const rcode = row.firstNumber('dns.flags.rcode') ?? 0;
-  record.rcode = rcode;
-  record.rcode_name = RCODE_NAMES[rcode] ?? `unknown-${rcode}`;
-  record.AA = row.first('dns.flags.authoritative') === '1';
-  record.TC = row.first('dns.flags.truncated') === '1';
-  record.RA = row.first('dns.flags.recavail') === '1';
-  if (record.query === undefined && row.has('dns.qry.name')) {
-    const query = row.first('dns.qry.name')!;
-    record.query = query === '<Root>' ? '' : query;
+function addReply(record: ZeekRecord, message: DnsMessage): void {
+  record.rcode = message.rcode;
+  record.rcode_name = RCODE_NAMES[message.rcode] ?? `unknown-${message.rcode}`;
+  record.AA = message.AA;
+  record.TC = message.TC;
+  record.RA = message.RA;
+  if (record.query === undefined && message.query !== undefined) record.query = message.query;
+  if (message.answers.length > 0) {
+    record.answers = message.answers;
+    record.TTLs = message.ttls;
   }
-  const { answers, ttls } = readAnswers(row);
-  if (answers.length > 0) {
-    record.answers = answers;
-    record.TTLs = ttls;
-  }
-  if (rcode !== 0 && answers.length === 0) record.rejected = rcode === 5;
+  record.rejected = message.rcode === 5 && message.answers.length === 0;
 }
 
 /**
@@ -126,7 +211,7 @@ function addReply(record: ZeekRecord, row: PacketRow): void {
  * field, so the data comes from per-type queues consumed in the order of `dns.resp.type`. The
  * answer section comes first in the message, so its records are the first `dns.count.answers`.
  */
-function readAnswers(row: PacketRow): { answers: string[]; ttls: number[] } {
+function readAnswers(row: PacketRow): { answers: string[]; ttls: number[]; firstOwner?: string } {
   const count = row.firstNumber('dns.count.answers') ?? 0;
   const types = row.numbers('dns.resp.type');
   const lengths = row.numbers('dns.resp.len');
@@ -139,9 +224,15 @@ function readAnswers(row: PacketRow): { answers: string[]; ttls: number[] } {
     ns: row.all('dns.ns'),
     mx: row.all('dns.mx.mail_exchange'),
     srv: row.all('dns.srv.target'),
+    srvOwner: srvOwnerNames(row),
     txt: row.all('dns.txt'),
     txtLength: row.numbers('dns.txt.length'),
   };
+
+  // tshark splits an SRV record's owner name into service, protocol and name, and leaves it
+  // out of dns.resp.name, so the owner of the first answer comes from either field.
+  const firstType = count > 0 ? types[0] : undefined;
+  const firstOwner = firstType === undefined ? undefined : firstType === 33 ? queues.srvOwner[0] : row.first('dns.resp.name');
 
   const answers: string[] = [];
   const ttls: number[] = [];
@@ -151,7 +242,13 @@ function readAnswers(row: PacketRow): { answers: string[]; ttls: number[] } {
     answers.push(answer);
     ttls.push(ttlValues[i] ?? 0);
   }
-  return { answers, ttls };
+  return { answers, ttls, firstOwner };
+}
+
+function srvOwnerNames(row: PacketRow): string[] {
+  const services = row.all('dns.srv.service');
+  const protocols = row.all('dns.srv.proto');
+  return row.all('dns.srv.name').map((name, index) => [services[index], protocols[index], name].filter((part) => part).join('.'));
 }
 
 type AnswerQueues = {
@@ -162,6 +259,7 @@ type AnswerQueues = {
   ns: string[];
   mx: string[];
   srv: string[];
+  srvOwner: string[];
   txt: string[];
   txtLength: number[];
 };

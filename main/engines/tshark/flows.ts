@@ -214,6 +214,23 @@ function addHistory(flow: Flow, side: Direction, letter: string, fromOrig: boole
   flow.history += fromOrig ? letter : letter.toLowerCase();
 }
 
+/** Whether the packet at `ts` is the only one the flow has seen so far. */
+export function flowStartsHere(flow: Flow, ts: number): boolean {
+  return flow.firstTs === ts && flow.orig.packets + flow.resp.packets === 1;
+}
+
+/**
+ * Turns a flow around, as Zeek does when the first message it sees is a reply: the responder
+ * becomes the originator, and history letters change case after a "^".
+ */
+export function flipFlow(flow: Flow): void {
+  [flow.origH, flow.respH] = [flow.respH, flow.origH];
+  [flow.origP, flow.respP] = [flow.respP, flow.origP];
+  [flow.orig, flow.resp] = [flow.resp, flow.orig];
+  const swapped = [...flow.history].map((letter) => (letter === letter.toUpperCase() ? letter.toLowerCase() : letter.toUpperCase())).join('');
+  flow.history = `^${swapped}`;
+}
+
 /**
  * Returns when the application message that ends in the current packet started, and starts
  * the next message after it. tshark prints a reassembled message's fields in its last packet,

@@ -1,6 +1,7 @@
 import type { PacketRow } from './fields.js';
 import type { Flow } from './flows.js';
 import type { FileLog } from './files.js';
+import { unescapeUri } from './zeek-text.js';
 import { microsToZeekTime, type ZeekRecord } from './zeek-record.js';
 
 interface PendingRequest {
@@ -41,7 +42,8 @@ export class HttpLog {
     const record = baseRecord(flow, ts, depth);
     record.method = method;
     setIfPresent(record, 'host', occurrence(row, 'http.host', index, count));
-    setIfPresent(record, 'uri', occurrence(row, 'http.request.uri', index, count));
+    const uri = occurrence(row, 'http.request.uri', index, count);
+    if (uri !== undefined) record.uri = unescapeUri(uri);
     setIfPresent(record, 'referrer', occurrence(row, 'http.referer', index, count));
     const version = occurrence(row, 'http.request.version', index, count);
     if (version) record.version = version.replace(/^HTTP\//, '');

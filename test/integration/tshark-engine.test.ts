@@ -1,0 +1,185 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { createTsharkEngine } from '../../main/engines/tshark.js';
+import type { EngineRunResult } from '../../main/engines/engine.js';
+import { describeWithShared, sharedPath, SHARED_DIR } from '../helpers/shared.js';
+import { copyBaselineAsLog } from '../helpers/zeek-fixtures.js';
+import { compareKeys, hasObservableFields, observableKey, readZeekLog, type LoggedRecord } from '../helpers/zeek-observables.js';
+
+/** A Zeek baseline log, the capture Zeek produced it from and whether Zeek ran with -C. */
+interface BaselineCase {
+  capture: string;
+  baseline: string;
+  allowBadChecksums: boolean;
+}
+
+/** A remaining difference between the tshark engine and Zeek, with the reason it remains. */
+interface KnownDifference {
+  baseline: string;
+  kind: 'missing' | 'extra';
+  key: string;
+  reason: string;
+}
+
+/** Baselines that come from another capture than the one in their folder. */
+const FOREIGN_BASELINES = new Set([
+  // Written by the last of several Zeek runs in that test, which read mixed-vlan-mpls.pcap.
+  'edge/zeek-empty-pcap/baseline/core.print-bpf-filters/conn.log',
+]);
+
+const KNOWN_DIFFERENCES: KnownDifference[] = [
+  {
+    baseline: 'zeek-traces/http-connect-smtp-spam/baseline/scripts.base.protocols.http.http-connect/http.log',
+    kind: 'missing',
+    key: 'CONNECT - mailin03.sul.t-online.de:25 / 200',
+    reason: 'The request line has a space inside its target; Zeek reads the URI up to " HTTP/", tshark up to the first space.',
+  },
+  {
+    baseline: 'zeek-traces/http-connect-smtp-spam/baseline/scripts.base.protocols.http.http-connect/http.log',
+    kind: 'extra',
+    key: 'CONNECT - mailin03.sul.t-online.de:25 200',
+    reason: 'The same request as the missing one, with the URI cut at the first space.',
+  },
+  {
+    baseline: 'zeek-traces/http-connect-smtp-spam/baseline/scripts.base.protocols.http.http-connect/smtp.log',
+    kind: 'missing',
+    key: 'nhfjenna_neumann@lycos.com [thenightwatch@t-online.de] Hier sind die dicken Girls hemmungloser denn je.. grcu',
+    reason: 'tshark 4.0 does not decode SMTP commands inside an HTTP CONNECT tunnel on a non-SMTP port.',
+  },
+  {
+    baseline: 'zeek-traces/http-json-nonprintable/baseline/scripts.base.frameworks.logging.json-non-printable-escaping/http.log.tsv',
+    kind: 'missing',
+    key: 'GET 172.24.0.3 /non_printable_\u0007 404',
+    reason: 'The TSV reader decodes \\x07 to the control character; Zeek JSON (the .json baseline, which matches) and this engine keep the text \\x07.',
+  },
+  {
+    baseline: 'zeek-traces/http-json-nonprintable/baseline/scripts.base.frameworks.logging.json-non-printable-escaping/http.log.tsv',
+    kind: 'extra',
+    key: 'GET 172.24.0.3 /non_printable_\\x07 404',
+    reason: 'The same request as the missing one, with the control character written as Zeek JSON writes it.',
+  },
+  {
+    baseline: 'zeek-traces/wikipedia-mixed/baseline/opt.basic/http.log',
+    kind: 'extra',
+    key: 'GET www.wikipedia.org / 304',
+    reason: 'The connection began before the capture (no handshake); Zeek does not analyse HTTP on it, tshark does.',
+  },
+  {
+    baseline: 'edge/zeek-mixed-vlan-mpls/baseline/core.vlan-mpls/http.log',
+    kind: 'missing',
+    key: 'GET - / 0',
+    reason: 'An HTTP/0.9 reply has no status line; Zeek logs status 0, tshark reports no status.',
+  },
+  {
+    baseline: 'edge/zeek-mixed-vlan-mpls/baseline/core.vlan-mpls/http.log',
+    kind: 'extra',
+    key: 'GET - / -',
+    reason: 'The same HTTP/0.9 request as the missing one, without a status.',
+  },
+  {
+    baseline: 'edge/zeek-sll-irc-starttls/baseline/scripts.base.protocols.irc.starttls/ssl.log',
+    kind: 'missing',
+    key: '-',
+    reason: 'tshark 4.0 does not switch an IRC connection to TLS after STARTTLS, so it sees no handshake.',
+  },
+];
+
+const engine = createTsharkEngine();
+const workDir = mkdtempSync(join(tmpdir(), 'netcase-tshark-test-'));
+const runs = new Map<string, Promise<{ result: EngineRunResult; outputDir: string }>>();
+
+/** Runs the engine once per capture and checksum setting, shared by the baselines using them. */
+function analyse(capture: string, allowBadChecksums: boolean) {
+  const key = `${capture}|${allowBadChecksums}`;
+  let run = runs.get(key);
+  if (!run) {
+    const outputDir = mkdtempSync(join(workDir, 'run-'));
+    run = engine
+      .run({ capturePath: capture, outputDir, signal: new AbortController().signal, allowBadChecksums })
+      .then((result) => ({ result, outputDir }));
+    runs.set(key, run);
+  }
+  return run;
+}
+
+/**
+ * Whether the Zeek test behind a baseline folder ran Zeek with -C (bad checksums accepted). The
+ * folder is named after the test, whose last name part is the test file's name.
+ */
+function zeekAllowedBadChecksums(captureDir: string, testName: string): boolean {
+  const testFile = testName.split('.').pop() ?? '';
+  const scripts = readdirSync(join(captureDir, 'btest')).filter((name) => name.split('.')[0] === testFile);
+  const text = scripts.map((name) => readFileSync(join(captureDir, 'btest', name), 'utf8')).join('\n');
+  return /\bzeek\b[^\n]*\s-[A-Za-z]*C/.test(text);
+}
+
+function findBaselineCases(): BaselineCase[] {
+  const cases: BaselineCase[] = [];
+  for (const group of ['corpus/zeek-traces', 'corpus/edge']) {
+    for (const entry of readdirSync(sharedPath(group), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const dir = sharedPath(group, entry.name);
+      const captures = readdirSync(dir).filter((name) => /\.(pcap|pcapng|pcap\.gz)$/.test(name));
+      if (captures.length !== 1) continue;
+      const baselineRoot = join(dir, 'baseline');
+      let tests: string[] = [];
+      try {
+        tests = readdirSync(baselineRoot);
+      } catch {
+        continue;
+      }
+      for (const test of tests) {
+        for (const file of readdirSync(join(baselineRoot, test))) {
+          const baseline = join(baselineRoot, test, file);
+          if (!/^(conn|dns|http|ssl|smtp|ftp)\.log/.test(file)) continue;
+          if (FOREIGN_BASELINES.has(relative(sharedPath('corpus'), baseline))) continue;
+          cases.push({ capture: join(dir, captures[0]!), baseline, allowBadChecksums: zeekAllowedBadChecksums(dir, test) });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+function readBaseline(path: string): LoggedRecord[] {
+  const copy = join(mkdtempSync(join(workDir, 'baseline-')), basename(path).replace(/\.(json|tsv|cut)$/, ''));
+  copyBaselineAsLog(path, copy);
+  return readZeekLog(copy);
+}
+
+describeWithShared('tshark engine against Zeek baselines', () => {
+  const cases = findBaselineCases();
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it('finds the baselines', () => {
+    expect(cases.length).toBeGreaterThan(15);
+  });
+
+  for (const { capture, baseline, allowBadChecksums } of cases) {
+    const name = relative(join(SHARED_DIR, 'corpus'), baseline);
+    const log = basename(baseline).split('.')[0]!;
+
+    it(`matches ${name}`, async () => {
+      const expectedRecords = readBaseline(baseline);
+      if (!hasObservableFields(log, expectedRecords)) return;
+      const { result, outputDir } = await analyse(capture, allowBadChecksums);
+      const ours = result.logFiles.find((file) => basename(file) === `${log}.log`);
+      const actualRecords = ours ? readZeekLog(ours) : [];
+
+      const { missing, extra } = compareKeys(
+        expectedRecords.map((record) => observableKey(log, record)),
+        actualRecords.map((record) => observableKey(log, record)),
+      );
+      if (process.env.NETCASE_PRINT_DIFFERENCES) console.log(JSON.stringify({ name, missing, extra }));
+      const known = KNOWN_DIFFERENCES.filter((difference) => difference.baseline === name);
+      const knownMissing = known.filter((difference) => difference.kind === 'missing').map((difference) => difference.key).sort();
+      const knownExtra = known.filter((difference) => difference.kind === 'extra').map((difference) => difference.key).sort();
+      expect(outputDir).not.toBe('');
+      expect(missing, 'Zeek observables the engine did not find').toEqual(knownMissing);
+      expect(extra, 'observables the engine reported that Zeek did not').toEqual(knownExtra);
+    });
+  }
+});

@@ -53,14 +53,30 @@ export function indexImportedEvents(db: Db, importId: number): void {
   db.prepare('INSERT INTO events_fts (rowid, record) SELECT id, record FROM events WHERE import_id = ?').run(importId);
   addEventBuckets(db, importId);
 
-  const entities = new Map<string, EntityTotals>();
-  const relations = new Map<string, RelationTotals>();
-  const rows = db.prepare('SELECT id, log, ts, orig_h, resp_h, record FROM events WHERE import_id = ?').iterate(importId) as IterableIterator<EventRow>;
-  for (const row of rows) collectEvent(row, entities, relations);
-
-  const entityIds = writeEntities(db, entities);
-  writeRelations(db, relations, entityIds);
+  // Totals are flushed every few thousand events so memory stays flat however large the
+  // import is; the upserts add each flush to what earlier flushes wrote.
+  let entities = new Map<string, EntityTotals>();
+  let relations = new Map<string, RelationTotals>();
+  const flush = (): void => {
+    const entityIds = writeEntities(db, entities);
+    writeRelations(db, relations, entityIds);
+    entities = new Map();
+    relations = new Map();
+  };
+  // Pages by id, because better-sqlite3 cannot write while an iterator is open.
+  const page = db.prepare('SELECT id, log, ts, orig_h, resp_h, record FROM events WHERE import_id = ? AND id > ? ORDER BY id LIMIT ?');
+  let lastId = 0;
+  for (;;) {
+    const rows = page.all(importId, lastId, FLUSH_EVERY_EVENTS) as EventRow[];
+    if (rows.length === 0) break;
+    for (const row of rows) collectEvent(row, entities, relations);
+    lastId = rows[rows.length - 1]!.id;
+    flush();
+  }
 }
+
+/** Events whose entities and relations are gathered in memory before they are written. */
+const FLUSH_EVERY_EVENTS = 20_000;
 
 /** Clears every analysis table and indexes all imports again, e.g. after a rule or schema change. */
 export function rebuildAnalysis(db: Db): void {
@@ -73,13 +89,14 @@ export function rebuildAnalysis(db: Db): void {
 }
 
 function addEventBuckets(db: Db, importId: number): void {
-  const upsert = db.prepare(`INSERT INTO event_buckets (width, log, bucket, count)
-    SELECT ?, log, ts / ?, COUNT(*) FROM events WHERE import_id = ? AND ts IS NOT NULL GROUP BY log, ts / ?
-    ON CONFLICT (width, bucket, log) DO UPDATE SET count = count + excluded.count`);
   for (const width of BUCKET_WIDTHS) {
     if (width === 1) continue;
+    // The divisor is written into the SQL because better-sqlite3 binds numbers as REAL, and
+    // integer division needs an INTEGER on both sides. ts / 1e6 is floored for ts >= 0 only.
     const micros = width * 1_000_000;
-    upsert.run(width, micros, importId, micros);
+    db.prepare(`INSERT INTO event_buckets (width, log, bucket, count)
+      SELECT ${width}, log, ts / ${micros}, COUNT(*) FROM events WHERE import_id = ? AND ts IS NOT NULL GROUP BY log, ts / ${micros}
+      ON CONFLICT (width, bucket, log) DO UPDATE SET count = count + excluded.count`).run(importId);
   }
 }
 

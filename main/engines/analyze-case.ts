@@ -88,7 +88,9 @@ export async function analyzeCase(opened: OpenCase, options: AnalyzeOptions, cre
   options.onChoice?.(summary.choice);
 
   for (const evidence of pending) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) {
+      throw new NetcaseError('CANCELLED', `Analysis cancelled after ${summary.runs.length} of ${pending.length} captures; the finished runs are kept.`);
+    }
     const outcome = await analyzeCapture(opened, evidence, choice, options);
     summary.runs.push(outcome);
     options.onRunEnd?.(outcome);

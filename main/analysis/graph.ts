@@ -88,65 +88,96 @@ export function buildGraph(db: Db, options: GraphOptions): Graph {
   for (const kind of kinds) {
     if (!ENTITY_KINDS.includes(kind)) throw new NetcaseError('INVALID_ARGUMENT', `Unknown entity kind "${kind}". Use one or more of ${ENTITY_KINDS.join(', ')}.`);
   }
-  const networks = options.localNetworks ?? new LocalNetworks();
+  const relationKinds = (Object.keys(RELATION_ENDS) as RelationKind[]).filter((kind) => kinds.has(RELATION_ENDS[kind][0]) && kinds.has(RELATION_ENDS[kind][1]));
+  const selection: Selection = { minCount, maxEdges, relationKinds, allKinds: relationKinds.length === Object.keys(RELATION_ENDS).length };
 
-  const relationRows = db.prepare('SELECT id, kind, source_id, target_id FROM relations').all() as { id: number; kind: RelationKind; source_id: number; target_id: number }[];
-  const relationById = new Map(relationRows.map((row) => [row.id, row]));
-  const totals = options.from === undefined && options.to === undefined ? allTotals(db) : windowTotals(db, options);
-
-  const matching: [number, Totals][] = [];
-  for (const [id, total] of totals) {
-    const ends = RELATION_ENDS[relationById.get(id)!.kind];
-    if (total.count >= minCount && ends && kinds.has(ends[0]) && kinds.has(ends[1])) matching.push([id, total]);
-  }
-  matching.sort((a, b) => b[1].count - a[1].count || b[1].bytes - a[1].bytes || a[0] - b[0]);
-  const shown = matching.slice(0, maxEdges);
+  const windowed = options.from !== undefined || options.to !== undefined;
+  const { shown, matchingCount, matchingEnds } = windowed ? selectInWindow(db, options, selection) : selectAllTime(db, selection);
 
   const edges = loadEdges(db, shown);
-  const nodes = loadNodes(db, edges, networks);
-  const allNodeIds = new Set<number>();
-  if (matching.length > shown.length) {
-    for (const [id] of matching) {
-      const row = relationById.get(id)!;
-      allNodeIds.add(row.source_id).add(row.target_id);
-    }
+  const nodes = loadNodes(db, edges, options.localNetworks ?? new LocalNetworks());
+  let moreNodes = 0;
+  if (matchingCount > shown.length) {
+    const all = new Set<number>();
+    for (const [source, target] of matchingEnds()) all.add(source).add(target);
+    moreNodes = Math.max(0, all.size - nodes.length);
   }
+  return { from: options.from ?? null, to: options.to ?? null, nodes, edges, more: { edges: matchingCount - shown.length, nodes: moreNodes } };
+}
+
+interface Selection {
+  minCount: number;
+  maxEdges: number;
+  relationKinds: RelationKind[];
+  /** True when no relation kind is filtered out, so no kind check is needed. */
+  allKinds: boolean;
+}
+
+interface SelectedEdges {
+  /** Relation ids with their totals, heaviest first, at most maxEdges. */
+  shown: [number, Totals][];
+  matchingCount: number;
+  /** Source and target of every matching relation; read only when the graph is capped. */
+  matchingEnds: () => Iterable<[number, number]>;
+}
+
+/** Reads the heaviest relations of the whole case through the count index. */
+function selectAllTime(db: Db, selection: Selection): SelectedEdges {
+  const kindFilter = selection.allKinds ? '' : ` AND kind IN (${selection.relationKinds.map(() => '?').join(', ') || 'NULL'})`;
+  const params = [selection.minCount, ...(selection.allKinds ? [] : selection.relationKinds)];
+  const rows = db
+    .prepare(`SELECT id, count, bytes FROM relations WHERE count >= ?${kindFilter} ORDER BY count DESC, bytes DESC, id LIMIT ?`)
+    .raw()
+    .all(...params, selection.maxEdges) as [number, number, number][];
+  const shown = rows.map(([id, count, bytes]): [number, Totals] => [id, { count, bytes }]);
+  const matchingCount = db.prepare(`SELECT COUNT(*) FROM relations WHERE count >= ?${kindFilter}`).pluck().get(...params) as number;
   return {
-    from: options.from ?? null,
-    to: options.to ?? null,
-    nodes,
-    edges,
-    more: { edges: matching.length - shown.length, nodes: Math.max(0, allNodeIds.size - nodes.length) },
+    shown,
+    matchingCount,
+    matchingEnds: () => db.prepare(`SELECT source_id, target_id FROM relations WHERE count >= ?${kindFilter}`).raw().iterate(...params) as Iterable<[number, number]>,
   };
 }
 
-function allTotals(db: Db): Map<number, Totals> {
-  const rows = db.prepare('SELECT id, count, bytes FROM relations').all() as { id: number; count: number; bytes: number }[];
-  return new Map(rows.map((row) => [row.id, { count: row.count, bytes: row.bytes }]));
-}
-
-function windowTotals(db: Db, window: TimeWindow): Map<number, Totals> {
-  const bounds = db.prepare('SELECT MIN(first_ts) AS first, MAX(last_ts) AS last FROM relations').get() as { first: number | null; last: number | null };
+/**
+ * Sums the relation buckets that cover the window: whole hours, then whole minutes, then
+ * seconds at the edges, each read as one range of the bucket table's primary key.
+ */
+function selectInWindow(db: Db, window: TimeWindow, selection: Selection): SelectedEdges {
+  const fromSecond = Math.floor((window.from ?? 0) / 1_000_000);
+  const toSecond = Math.ceil((window.to ?? Number.MAX_SAFE_INTEGER) / 1_000_000);
   const totals = new Map<number, Totals>();
-  if (bounds.first === null || bounds.last === null) return totals;
-
-  const fromSecond = Math.floor((window.from ?? bounds.first) / 1_000_000);
-  const toSecond = Math.ceil((window.to ?? bounds.last + 1) / 1_000_000);
-  const sum = db.prepare(`SELECT relation_id AS id, SUM(count) AS count, SUM(bytes) AS bytes FROM relation_buckets
-    WHERE width = ? AND bucket >= ? AND bucket < ? GROUP BY relation_id`);
+  const read = db.prepare('SELECT relation_id, count, bytes FROM relation_buckets WHERE width = ? AND bucket >= ? AND bucket < ?').raw();
   const widths = [...BUCKET_WIDTHS].sort((a, b) => b - a);
   for (const range of splitIntoBuckets(fromSecond, toSecond, widths)) {
-    for (const row of sum.iterate(range.width, range.fromBucket, range.toBucket) as IterableIterator<{ id: number } & Totals>) {
-      const total = totals.get(row.id);
+    for (const [id, count, bytes] of read.iterate(range.width, range.fromBucket, range.toBucket) as IterableIterator<[number, number, number]>) {
+      const total = totals.get(id);
       if (total) {
-        total.count += row.count;
-        total.bytes += row.bytes;
+        total.count += count;
+        total.bytes += bytes;
       } else {
-        totals.set(row.id, { count: row.count, bytes: row.bytes });
+        totals.set(id, { count, bytes });
       }
     }
   }
-  return totals;
+
+  const allowed = selection.allKinds ? null : new Set(selection.relationKinds as string[]);
+  const kindOf = allowed ? new Map(db.prepare('SELECT id, kind FROM relations').raw().all() as [number, string][]) : null;
+  const matching: [number, Totals][] = [];
+  for (const [id, total] of totals) {
+    if (total.count >= selection.minCount && (!allowed || allowed.has(kindOf!.get(id)!))) matching.push([id, total]);
+  }
+  matching.sort((a, b) => b[1].count - a[1].count || b[1].bytes - a[1].bytes || a[0] - b[0]);
+
+  return {
+    shown: matching.slice(0, selection.maxEdges),
+    matchingCount: matching.length,
+    matchingEnds: function* () {
+      const matchingIds = new Set(matching.map(([id]) => id));
+      for (const [id, source, target] of db.prepare('SELECT id, source_id, target_id FROM relations').raw().iterate() as IterableIterator<[number, number, number]>) {
+        if (matchingIds.has(id)) yield [source, target];
+      }
+    },
+  };
 }
 
 function loadEdges(db: Db, shown: [number, Totals][]): GraphEdge[] {

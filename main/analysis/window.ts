@@ -33,10 +33,12 @@ export function checkWindow(window: TimeWindow): void {
 export function resolveWindow(db: Db, window: TimeWindow): ResolvedWindow | null {
   checkWindow(window);
   if (window.from !== undefined && window.to !== undefined) return { from: window.from, to: window.to };
-  const range = db.prepare('SELECT MIN(ts) AS first, MAX(ts) AS last FROM events WHERE ts IS NOT NULL').get() as { first: number | null; last: number | null };
-  if (range.first === null || range.last === null) return null;
-  const from = window.from ?? range.first;
-  const to = window.to ?? range.last + 1;
+  // Two index lookups, because MIN and MAX in one query scan the whole ts index.
+  const first = db.prepare('SELECT ts FROM events WHERE ts IS NOT NULL ORDER BY ts LIMIT 1').pluck().get() as number | undefined;
+  const last = db.prepare('SELECT ts FROM events WHERE ts IS NOT NULL ORDER BY ts DESC LIMIT 1').pluck().get() as number | undefined;
+  if (first === undefined || last === undefined) return null;
+  const from = window.from ?? first;
+  const to = window.to ?? last + 1;
   return from < to ? { from, to } : null;
 }
 

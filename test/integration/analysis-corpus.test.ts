@@ -7,6 +7,7 @@ import { runDetections } from '../../main/analysis/findings.js';
 import { buildGraph } from '../../main/analysis/graph.js';
 import { loadRules } from '../../main/analysis/rules.js';
 import { searchEvents } from '../../main/analysis/event-search.js';
+import { buildTimeline } from '../../main/analysis/timeline.js';
 import { describeWithShared, sharedPath } from '../helpers/shared.js';
 import { tempDir } from '../helpers/temp.js';
 import { caseWithLogs, unmaskBaseline } from '../helpers/analysis-case.js';
@@ -100,6 +101,29 @@ describeWithShared('analysis of the Zeek trace baselines', () => {
     expect(onlyDomains.nodes.every((node) => node.kind === 'host' || node.kind === 'domain')).toBe(true);
     const frequent = buildGraph(db, { minCount: 5 });
     expect(frequent.edges.every((edge) => edge.count >= 5)).toBe(true);
+  });
+
+  it('timeline sums over minute and hour buckets', async () => {
+    // 997 s between records spreads the 34 records of the longest log over about nine hours.
+    const { db } = await caseFromBaselines(['conn.log', 'dns.log', 'http.log'].map((name) => `wikipedia-mixed/baseline/opt.basic/${name}`), 997);
+    const countIn = (from: number, to: number) => db.prepare('SELECT COUNT(*) FROM events WHERE ts >= ? AND ts < ?').pluck().get(from, to) as number;
+    expect(db.prepare(`SELECT COUNT(*) FROM event_buckets WHERE typeof(bucket) != 'integer'`).pluck().get()).toBe(0);
+
+    const second = 1_000_000;
+    for (const [from, to] of [
+      [START * second, (START + 86_400) * second],
+      [(START + 1234.5) * second, (START + 50_000.25) * second],
+      [(START + 3600) * second, (START + 7 * 3600) * second],
+    ] as const) {
+      for (const buckets of [3, 12, 60, 500]) {
+        const timeline = buildTimeline(db, { from, to, buckets });
+        expect(timeline.total, `${from}..${to} in ${buckets} buckets of ${timeline.bucketSeconds} s`).toBe(countIn(from, to));
+        expect(timeline.buckets.reduce((sum, bucket) => sum + bucket.total, 0)).toBe(timeline.total);
+      }
+    }
+    const whole = buildTimeline(db, { buckets: 10 });
+    expect(whole.bucketSeconds).toBe(3600);
+    expect(whole.total).toBe(db.prepare('SELECT COUNT(*) FROM events').pluck().get());
   });
 
   it('flags the SMTP session tunnelled through an HTTP proxy', async () => {

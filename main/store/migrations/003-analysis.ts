@@ -34,6 +34,8 @@ export const analysisTables: Migration = {
       last_ts INTEGER,
       UNIQUE (kind, source_id, target_id, detail)
     );
+    -- The graph reads the heaviest relations first.
+    CREATE INDEX relations_count ON relations(count);
 
     -- Relation counts and bytes per time bucket. width is 1, 60 or 3600 seconds and bucket is
     -- floor(ts / 1e6 / width), so a time window is answered from a few aligned buckets.

@@ -83,7 +83,6 @@ function findCommand(args: string[]): Command | undefined {
 }
 
 function helpText(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.usage.length));
-  const lines = COMMANDS.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`);
+  const lines = COMMANDS.map((command) => `  ${command.usage}\n      ${command.summary}`);
   return `netcase ${VERSION}: offline network forensics workbench\n\nCommands:\n${lines.join('\n')}\n\nAdd --debug to any command for stack traces and debug logs.\nExit codes: 0 done, 1 failed, 2 usage error, 3 done but some inputs were refused.\n`;
 }

@@ -183,10 +183,11 @@ describeWithShared('netcase analyze with the Zeek double', () => {
   it('timeout ends a hung engine', async () => {
     const { caseDir, env, record } = setUp();
 
-    const result = runNetcase(['analyze', caseDir, '--timeout', '1'], { env: { ...env, FAKE_ZEEK_MODE: 'hang' } });
+    // The limit leaves the double time to start and write its record, also on a loaded machine.
+    const result = runNetcase(['analyze', caseDir, '--timeout', '4'], { env: { ...env, FAKE_ZEEK_MODE: 'hang' } });
 
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('did not finish within 1 s and was stopped');
+    expect(result.stderr).toContain('did not finish within 4 s and was stopped');
     expect(services.engineRuns(caseDir)[0]?.status).toBe('failed');
     expect(services.engineRuns(caseDir)[0]?.error).toContain('--timeout');
     const invocation = readFakeZeekRecord(record);

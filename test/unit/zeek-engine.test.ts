@@ -286,14 +286,14 @@ describeWithShared('Zeek engine process handling', () => {
     process.env.FAKE_ZEEK_MODE = 'hang';
     let running;
     try {
-      running = createZeekEngine(FAKE_ZEEK).run({ capturePath: VIP_PCAP, outputDir: work, signal: new AbortController().signal, allowBadChecksums: true, timeoutMs: 1500 });
+      running = createZeekEngine(FAKE_ZEEK).run({ capturePath: VIP_PCAP, outputDir: work, signal: new AbortController().signal, allowBadChecksums: true, timeoutMs: 3500 });
       await waitForFile(record);
     } finally {
       delete process.env.FAKE_ZEEK_RECORD;
       delete process.env.FAKE_ZEEK_MODE;
     }
 
-    await expect(running).rejects.toMatchObject({ code: 'ENGINE', message: expect.stringContaining('did not finish within 1.5 s') });
+    await expect(running).rejects.toMatchObject({ code: 'ENGINE', message: expect.stringContaining('did not finish within 3.5 s') });
     expect(await waitForExit(readFakeZeekRecord(record).childPid!)).toBe(true);
   });
 });

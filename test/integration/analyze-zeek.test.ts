@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, copyFileSync, createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, createReadStream, createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -208,6 +208,22 @@ describeWithShared('netcase analyze with the Zeek double', () => {
     expect(result.stderr).toContain('has changed since intake');
     expect(services.engineRuns(caseDir)[0]?.status).toBe('failed');
     expect(countRows(caseDir, 'events')).toBe(0);
+  });
+
+  it('one failed capture of two exits 3', async () => {
+    const second = join(tempDir(), 'second.pcap.gz');
+    await pipeline(createReadStream(VIP_PCAP), createGzip(), createWriteStream(second));
+    const { caseDir, env } = setUp();
+    expect(runNetcase(['add', caseDir, second]).status).toBe(0);
+    const removed = readdirSync(join(caseDir, 'evidence')).find((name) => name.endsWith('vip-recovery.pcap'))!;
+    rmSync(join(caseDir, 'evidence', removed));
+
+    const result = runNetcase(['analyze', caseDir], { env });
+
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`evidence/${removed} is missing from the case folder`);
+    expect(services.engineRuns(caseDir).map((run) => run.status).sort()).toEqual(['done', 'failed']);
+    expect(result.stdout).toContain('Total: 1 of 2 captures analysed');
   });
 
   it('missing Zeek is reported', () => {

@@ -32,8 +32,8 @@ export function newCaseFile(name: string, analyst: string): CaseFile {
 }
 
 /**
- * Checks a name that is shown to people. Names are stored as given (a name such as "../x" is
- * just text) and never used as a path; control characters are refused because they would
+ * Checks a name that is shown to people. Names are stored as given and never used as a path,
+ * so a name such as "../x" is just text. Control characters are rejected because they would
  * garble terminals and reports.
  */
 export function checkDisplayName(what: string, value: string): string {

@@ -13,7 +13,7 @@ export interface OpenCase {
   readonly meta: CaseFile;
   readonly db: Db;
   readonly writable: boolean;
-  /** Who audit entries name: the case's analyst, or the operating-system user. */
+  /** Actor named in audit entries: the case's analyst, or the operating-system user. */
   readonly actor: string;
   close(): void;
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, constants } from 'node:fs';
 import { NetcaseError } from '../errors.js';
 
-/** Contents of `case.lock`: who holds the case for writing. */
+/** Contents of `case.lock`: the process that has the case open for writing. */
 export interface LockHolder {
   pid: number;
   host: string;
@@ -20,7 +20,7 @@ const LOCK_FILE = 'case.lock';
 /**
  * Takes the case's write lock. A lock held by a live process is refused with its holder; a lock
  * left by a dead process on this host is taken over. A lock from another host cannot be
- * checked, so it is refused and the message says how to clear it.
+ * checked, so it is refused with instructions for clearing it.
  */
 export function acquireCaseLock(caseDir: string, tool: string): CaseLock {
   const path = `${caseDir}/${LOCK_FILE}`;

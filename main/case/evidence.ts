@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { chmod, rename, rm, stat } from 'node:fs/promises';
+import { chmod, rename, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -175,8 +175,4 @@ function walk(dir: string, files: InputFile[], result: IntakeResult, root: strin
     else if (entry.isFile()) files.push({ path, explicit: false });
     else result.skipped.push({ path, reason: `${relative(root, path)} is not a regular file` });
   }
-}
-
-export async function evidenceSize(path: string): Promise<number> {
-  return (await stat(path)).size;
 }

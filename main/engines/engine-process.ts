@@ -158,6 +158,7 @@ export function killProcessTree(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null) return;
   const pid = child.pid;
   if (process.platform === 'win32') {
+    // NOTE: this branch has not been run; the tests run on Linux only.
     spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true });
     return;
   }

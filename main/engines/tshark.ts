@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Engine, EngineRunOptions, EngineRunResult } from './engine.js';
 import { NetcaseError } from '../errors.js';
@@ -39,6 +40,7 @@ async function tsharkVersion(executable: string): Promise<string> {
 }
 
 async function runTshark(executable: string, options: EngineRunOptions): Promise<EngineRunResult> {
+  checkCaptureFile(options.capturePath);
   const args = tsharkArguments(options);
   const converter = new PacketConverter(options.allowBadChecksums);
   let unreadLines = 0;
@@ -57,7 +59,7 @@ async function runTshark(executable: string, options: EngineRunOptions): Promise
     },
   });
 
-  const warnings = warningsFromStderr(stderr);
+  const warnings = [...warningsFromStderr(stderr), ...converter.warnings()];
   if (unreadLines > 0) warnings.push(`${unreadLines} lines of tshark output could not be read and were left out.`);
   if (exitCode !== 0) {
     if (converter.packetCount === 0) throw refusal(options.capturePath, exitCode, stderr);
@@ -85,16 +87,28 @@ function tsharkArguments(options: EngineRunOptions): string[] {
   return args;
 }
 
+/** Rejects what cannot be a capture before tshark starts: a missing path, a folder, an empty file. */
+function checkCaptureFile(capturePath: string): void {
+  let stats;
+  try {
+    stats = statSync(capturePath);
+  } catch (error) {
+    throw new NetcaseError('NOT_FOUND', `The capture ${capturePath} was not found: ${(error as Error).message}. Check the path.`, { cause: error });
+  }
+  if (!stats.isFile()) throw new NetcaseError('UNSUPPORTED_FILE', `${capturePath} is not a file; choose a pcap or pcapng capture.`);
+  if (stats.size === 0) throw new NetcaseError('UNSUPPORTED_FILE', `${capturePath} is empty (0 bytes), so it is not a capture; choose a pcap or pcapng file.`);
+}
+
 function warningsFromStderr(stderr: string): string[] {
   return stderr
     .split('\n')
-    .map((line) => line.trim())
+    .map((line) => line.trim().replace(/^tshark: /, ''))
     .filter((line) => line !== '' && !line.startsWith('Running as user'));
 }
 
 function refusal(capturePath: string, exitCode: number, stderr: string): NetcaseError {
   const reason = warningsFromStderr(stderr).join(' ') || `tshark exited with code ${exitCode}`;
-  const unsupported = /isn't a capture file|unknown file format|not a capture|unsupported|no packets/i.test(reason);
+  const unsupported = /isn't a capture file|unknown file format|not a capture|unsupported|cut short|damaged|corrupt/i.test(reason);
   return new NetcaseError(
     unsupported ? 'UNSUPPORTED_FILE' : 'ENGINE',
     `tshark could not read ${capturePath}: ${reason}`,

@@ -1,6 +1,7 @@
 import type { PacketRow } from './fields.js';
 import { connRecord, FlowTable, takeMessageStart, type Flow } from './flows.js';
-import { readPacketHeader } from './packet.js';
+import { epochFieldToMicros, readPacketHeader } from './packet.js';
+import { CaptureNotes } from './capture-notes.js';
 import { DnsLog } from './dns.js';
 import { FileLog } from './files.js';
 import { FtpLog } from './ftp.js';
@@ -27,6 +28,7 @@ export class PacketConverter {
   private readonly ssl = new SslLog();
   private readonly smtp = new SmtpLog(this.files);
   private readonly ftp = new FtpLog();
+  private readonly notes = new CaptureNotes();
 
   /**
    * `allowBadChecksums` false makes packets with a wrong checksum count as Zeek counts them
@@ -41,8 +43,15 @@ export class PacketConverter {
       this.badChecksumPackets += 1;
       return;
     }
+    const frame = row.firstNumber('frame.number') ?? this.packetCount;
+    const ts = epochFieldToMicros(row.first('frame.time_epoch'));
+    const protocols = (row.first('frame.protocols') ?? '').split(':');
+    const length = row.firstNumber('frame.len') ?? 0;
+    if (!this.notes.notePacket(frame, ts, protocols, length, row.firstNumber('frame.cap_len') ?? length)) return;
+
     const header = readPacketHeader(row);
     if (!header) return;
+    this.notes.noteIpPacket();
     const { flow, fromOrig } = this.flows.observe(header);
     if (!this.allowBadChecksums && (row.first('tcp.checksum.status') === CHECKSUM_BAD || row.first('udp.checksum.status') === CHECKSUM_BAD)) {
       this.badChecksumPackets += 1;
@@ -61,6 +70,11 @@ export class PacketConverter {
       this.smtp.observe(row, flow, header.ts);
     }
     if (row.has('ftp.request.command') || row.has('ftp.response.code')) this.ftp.observe(row, flow, header.ts);
+  }
+
+  /** Problems in the capture that the logs cannot show, as warnings for the run record. */
+  warnings(): string[] {
+    return this.notes.warnings();
   }
 
   /** Writes every log that has records and returns their paths. */

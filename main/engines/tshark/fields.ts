@@ -12,6 +12,8 @@ export const FIELDS = [
   'frame.number',
   'frame.time_epoch',
   'frame.protocols',
+  'frame.len',
+  'frame.cap_len',
   'ip.src',
   'ip.dst',
   'ip.len',

@@ -146,12 +146,15 @@ function readIp(row: PacketRow, protocols: string[], beforeIndex: number, which:
   return { src, dst, bytes: payload + 40, payload };
 }
 
-/** Converts tshark's `frame.time_epoch` text (up to nine decimals) to whole microseconds. */
+/**
+ * Converts tshark's `frame.time_epoch` text to whole microseconds, dropping digits past the
+ * sixth decimal. Returns undefined for times a capture file cannot validly hold: before 1970,
+ * or with a fraction of a second of one second or more, which tshark prints with ten digits.
+ */
 export function epochFieldToMicros(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const match = /^(-?\d+)(?:\.(\d+))?$/.exec(text);
+  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
   if (!match) return undefined;
   const fraction = (match[2] ?? '').padEnd(6, '0').slice(0, 6);
-  const whole = Number(match[1]);
-  return whole * 1_000_000 + (whole < 0 ? -1 : 1) * Number(fraction);
+  return Number(match[1]) * 1_000_000 + Number(fraction);
 }

@@ -101,7 +101,9 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
       });
     }
     options.onProgress?.(bytesTotal, bytesTotal);
-    return { commandLine: [options.executable, ...args], exitCode, stderr };
+    // tshark names the pipe in its messages; the capture's own path means more to the analyst.
+    const namedStderr = stderr.split(pipe.path).join(options.inputPath);
+    return { commandLine: [options.executable, ...args], exitCode, stderr: namedStderr };
   } catch (error) {
     killProcessGroup(child.pid);
     if (error instanceof NetcaseError) throw error;

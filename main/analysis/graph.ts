@@ -126,7 +126,7 @@ function selectAllTime(db: Db, selection: Selection): SelectedEdges {
   const kindFilter = selection.allKinds ? '' : ` AND kind IN (${selection.relationKinds.map(() => '?').join(', ') || 'NULL'})`;
   const params = [selection.minCount, ...(selection.allKinds ? [] : selection.relationKinds)];
   const rows = db
-    .prepare(`SELECT id, count, bytes FROM relations WHERE count >= ?${kindFilter} ORDER BY count DESC, bytes DESC, id LIMIT ?`)
+    .prepare(`SELECT id, count, bytes FROM relations WHERE count >= ?${kindFilter} ORDER BY count DESC, id DESC LIMIT ?`)
     .raw()
     .all(...params, selection.maxEdges) as [number, number, number][];
   const shown = rows.map(([id, count, bytes]): [number, Totals] => [id, { count, bytes }]);
@@ -166,7 +166,7 @@ function selectInWindow(db: Db, window: TimeWindow, selection: Selection): Selec
   for (const [id, total] of totals) {
     if (total.count >= selection.minCount && (!allowed || allowed.has(kindOf!.get(id)!))) matching.push([id, total]);
   }
-  matching.sort((a, b) => b[1].count - a[1].count || b[1].bytes - a[1].bytes || a[0] - b[0]);
+  matching.sort((a, b) => b[1].count - a[1].count || b[0] - a[0]);
 
   return {
     shown: matching.slice(0, selection.maxEdges),
@@ -181,9 +181,12 @@ function selectInWindow(db: Db, window: TimeWindow, selection: Selection): Selec
 }
 
 function loadEdges(db: Db, shown: [number, Totals][]): GraphEdge[] {
-  const select = db.prepare('SELECT id, kind, source_id, target_id, detail, first_ts, last_ts FROM relations WHERE id = ?');
+  const rows = db
+    .prepare('SELECT id, kind, source_id, target_id, detail, first_ts, last_ts FROM relations WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(shown.map(([id]) => id))) as { id: number; kind: RelationKind; source_id: number; target_id: number; detail: string; first_ts: number | null; last_ts: number | null }[];
+  const byId = new Map(rows.map((row) => [row.id, row]));
   return shown.map(([id, total]) => {
-    const row = select.get(id) as { id: number; kind: RelationKind; source_id: number; target_id: number; detail: string; first_ts: number | null; last_ts: number | null };
+    const row = byId.get(id)!;
     return { id, kind: row.kind, source: row.source_id, target: row.target_id, detail: row.detail, count: total.count, bytes: total.bytes, firstSeen: row.first_ts, lastSeen: row.last_ts };
   });
 }
@@ -198,10 +201,13 @@ function loadNodes(db: Db, edges: GraphEdge[], networks: LocalNetworks): GraphNo
       weights.set(id, weight);
     }
   }
-  const select = db.prepare('SELECT id, kind, value, first_ts, last_ts FROM entities WHERE id = ?');
+  const rows = db
+    .prepare('SELECT id, kind, value, first_ts, last_ts FROM entities WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify([...weights.keys()])) as { id: number; kind: EntityKind; value: string; first_ts: number | null; last_ts: number | null }[];
+  const byId = new Map(rows.map((row) => [row.id, row]));
   const nodes: GraphNode[] = [];
   for (const [id, weight] of weights) {
-    const row = select.get(id) as { id: number; kind: EntityKind; value: string; first_ts: number | null; last_ts: number | null };
+    const row = byId.get(id)!;
     const node: GraphNode = { id, kind: row.kind, value: row.value, weight: weight.count, bytes: weight.bytes, firstSeen: row.first_ts, lastSeen: row.last_ts };
     if (row.kind === 'host') node.internal = networks.isInternal(row.value);
     nodes.push(node);

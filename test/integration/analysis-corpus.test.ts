@@ -8,6 +8,7 @@ import { buildGraph } from '../../main/analysis/graph.js';
 import { loadRules } from '../../main/analysis/rules.js';
 import { searchEvents } from '../../main/analysis/event-search.js';
 import { buildTimeline } from '../../main/analysis/timeline.js';
+import { rebuildAnalysis } from '../../main/analysis/indexer.js';
 import { describeWithShared, sharedPath } from '../helpers/shared.js';
 import { tempDir } from '../helpers/temp.js';
 import { caseWithLogs, unmaskBaseline } from '../helpers/analysis-case.js';
@@ -171,6 +172,21 @@ describeWithShared('analysis of the Zeek documentation examples', () => {
     writeFileSync(copy, readFileSync(join(examples, 'dns.ndjson'), 'utf8').replaceAll('"ts":1774911641', '"ts":1774911700'));
     await importLogs(db, [copy], { actor: 'Test Analyst' });
     expect(count()).toBe(before * 2);
+  });
+
+  it('rebuilds the analysis tables identically', async () => {
+    const { db } = (opened = await caseWithLogs(['http.ndjson', 'dns.ndjson', 'smtp.ndjson', 'ssl.ndjson'].map((name) => join(examples, name))));
+    const snapshot = () => ({
+      entities: db.prepare('SELECT kind, value, count, first_ts, last_ts FROM entities ORDER BY kind, value').all(),
+      relations: db.prepare('SELECT kind, detail, count, bytes, first_ts, last_ts FROM relations ORDER BY kind, detail, first_ts, count').all(),
+      buckets: db.prepare('SELECT width, SUM(count) AS count FROM relation_buckets GROUP BY width').all(),
+      links: db.prepare('SELECT COUNT(*) FROM entity_events').pluck().get(),
+      text: db.prepare(`SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH 'taosecurity'`).pluck().get(),
+    });
+    const before = snapshot();
+
+    rebuildAnalysis(db);
+    expect(snapshot()).toEqual(before);
   });
 
   it('finds events by entity, text and uid', async () => {

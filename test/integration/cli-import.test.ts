@@ -59,7 +59,7 @@ describe('netcase CLI', () => {
     const dir = join(tempDir(), 'case');
     const logs = tempDir();
     writeFileSync(join(logs, 'a-first.log'), connLogText([connLine(1), connLine(2)]));
-    await writeConnLog(join(logs, "b-large.log"), 200000, 1767990000);
+    await writeConnLog(join(logs, "b-large.log"), 60000, 1767990000);
     expect(runNetcase(['case', 'create', dir, '--name', 'kill test']).status).toBe(0);
 
     const child = startNetcase(['import-logs', dir, logs, '--json-progress']);
@@ -82,10 +82,10 @@ describe('netcase CLI', () => {
     const rerun = runNetcase(['import-logs', dir, logs]);
     expect(rerun.status).toBe(0);
     expect(rerun.stdout).toContain('Unchanged');
-    expect(eventCount(dir)).toEqual({ events: 200002, imports: 2 });
+    expect(eventCount(dir)).toEqual({ events: 60002, imports: 2 });
 
     expect(runNetcase(['import-logs', dir, logs]).status).toBe(0);
-    expect(eventCount(dir)).toEqual({ events: 200002, imports: 2 });
+    expect(eventCount(dir)).toEqual({ events: 60002, imports: 2 });
 
     const opened = openCase(dir, { write: false });
     expect(verifyAudit(opened.db).ok).toBe(true);

@@ -1,18 +1,29 @@
-// `npm run bench`: runs every benchmark in sequence and prints its figures with the machine
-// they ran on. Each benchmark module exports one async function; see the file for its options.
-import { cpus, totalmem } from 'node:os';
+// `npm run bench`: runs the benchmarks in sequence and prints their figures with the machine
+// they ran on. Name some to run only those: `npm run bench -- ingest analysis`.
+// BENCH_EVENTS sets the event count of the generated cases (default 1,000,000).
+import { cpus, totalmem, loadavg } from 'node:os';
 import { benchIngest } from './ingest.bench.js';
+import { benchAnalyze } from './analyze.bench.js';
 import { benchAnalysis } from './analysis.bench.js';
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
-console.log(`Machine: ${machine}\n`);
+const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const benches = {
+  ingest: ['Ingest: import-logs on generated Zeek JSON logs against a bare JSON.parse + INSERT baseline', () => benchIngest({ events })],
+  analyze: ['Capture to case: netcase analyze against the bare engine on a capture of at least 100 MB', () => benchAnalyze({ engine: 'tshark', minMegabytes: 100 })],
+  analysis: ['Analysis queries on a generated case', () => benchAnalysis({ events })],
+};
 
-const benches = [
-  ['Ingest (import-logs on generated Zeek JSON logs)', () => benchIngest({ events: Number(process.env.BENCH_EVENTS ?? 1_000_000) })],
-  ['Analysis queries (histogram, graph, events, free text, findings)', () => benchAnalysis({ events: Number(process.env.BENCH_EVENTS ?? 1_000_000) })],
-];
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(', ')}. Choose from: ${Object.keys(benches).join(', ')}.`);
+  process.exit(2);
+}
 
-for (const [title, run] of benches) {
+console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`);
+console.log(`Load average at start: ${loadavg().map((value) => value.toFixed(1)).join(', ')}\n`);
+for (const [name, [title, run]] of Object.entries(benches)) {
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
   console.log(title);
   console.table(await run());
 }

@@ -11,7 +11,7 @@ import { exportStix } from './export-stix.js';
 import { tagIoc, untagIoc, type IocRecord, type TagRequest, type UntagRequest } from './ioc-store.js';
 import type { EntityKind } from '../analysis/extract.js';
 import { iocTypeForEntity, type IocType, type Verdict } from './ioc-values.js';
-import { importWatchlist, type WatchlistImportResult } from './watchlist.js';
+import { importWatchlist, listWatchlistMatches, type StoredWatchlistMatch, type WatchlistImportResult } from './watchlist.js';
 
 export const EXPORT_FORMATS = ['csv', 'stix', 'misp'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -51,6 +51,7 @@ export interface IocServices {
   listIocs(dir: string): Promise<IocWithSighting[]>;
   acceptSuggestion(dir: string, acceptance: SuggestionAcceptance): Promise<IocRecord>;
   importWatchlist(dir: string, file: string): Promise<WatchlistImportResult>;
+  watchlistMatches(dir: string): Promise<StoredWatchlistMatch[]>;
   exportIocs(dir: string, options: { format: ExportFormat; out?: string }): Promise<ExportResult>;
 }
 
@@ -94,6 +95,8 @@ export function createIocServices(tool: string): IocServices {
       ),
 
     importWatchlist: (dir, file) => withCase(dir, writing, (opened) => importWatchlist(opened.db, opened.actor, file)),
+
+    watchlistMatches: (dir) => withCase(dir, { write: false, tool }, (opened) => listWatchlistMatches(opened.db)),
 
     exportIocs: (dir, options) =>
       withCase(dir, writing, (opened) => {

@@ -90,15 +90,29 @@ export function importWatchlist(db: Db, actor: string, path: string): WatchlistI
   })();
 }
 
-/** Watchlist entries with at least one matching event, for the findings list. */
-export function listWatchlistMatches(db: Db): (WatchlistEntry & { watchlist: string; events: number })[] {
-  return db
+/** A watchlist entry that matched, with the matching events summarised. */
+export interface StoredWatchlistMatch extends WatchlistEntry {
+  watchlist: string;
+  events: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  eventIds: number[];
+}
+
+/** Lists the watchlist entries with at least one matching event, for the findings list. */
+export function listWatchlistMatches(db: Db): StoredWatchlistMatch[] {
+  const rows = db
     .prepare(
-      `SELECT w.name AS watchlist, e.ref, e.type, e.value, e.label, COUNT(*) AS events
-       FROM watchlist_matches m JOIN watchlist_entries e ON e.id = m.entry_id JOIN watchlists w ON w.id = e.watchlist_id
+      `SELECT w.name AS watchlist, e.ref, e.type, e.value, e.label, COUNT(*) AS events, MIN(ev.ts) AS firstSeen, MAX(ev.ts) AS lastSeen,
+         json_group_array(ev.id) AS eventIds
+       FROM watchlist_matches m
+       JOIN watchlist_entries e ON e.id = m.entry_id
+       JOIN watchlists w ON w.id = e.watchlist_id
+       JOIN events ev ON ev.id = m.event_id
        GROUP BY e.id ORDER BY w.name, e.type, e.value`,
     )
-    .all() as (WatchlistEntry & { watchlist: string; events: number })[];
+    .all() as (Omit<StoredWatchlistMatch, 'eventIds'> & { eventIds: string })[];
+  return rows.map((row) => ({ ...row, eventIds: (JSON.parse(row.eventIds) as number[]).sort((a, b) => a - b) }));
 }
 
 /** Reads a watchlist from text; JSON text is taken as a STIX bundle, anything else as CSV. */

@@ -72,6 +72,13 @@ describeWithShared('netcase ioc', () => {
     expect(imported.status).toBe(0);
     expect(imported.stdout).toContain('Imported 1 watchlist entry from iocs.json (stix); 1 of them match events in the case.');
     expect(imported.stdout).toMatch(/MATCH domain qexylup\.com: \d+ events?, /);
+
+    const matches = JSON.parse(runNetcase(['ioc', 'matches', other, '--json']).stdout) as { watchlist: string; value: string; events: number; eventIds: number[] }[];
+    expect(matches).toHaveLength(1);
+    expect(matches[0]!.watchlist).toBe('iocs.json');
+    expect(matches[0]!.value).toBe('qexylup.com');
+    expect(matches[0]!.eventIds).toHaveLength(matches[0]!.events);
+    expect(runNetcase(['ioc', 'matches', other]).stdout).toMatch(/^iocs\.json indicator--[0-9a-f-]+: domain qexylup\.com, \d+ events?, /);
   });
 
   it('prints exports on stdout', () => {

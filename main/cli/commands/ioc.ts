@@ -110,6 +110,26 @@ export const iocImport: Command = {
   },
 };
 
+export const iocMatches: Command = {
+  path: ['ioc', 'matches'],
+  usage: 'netcase ioc matches DIR [--json]',
+  summary: 'List watchlist entries that match events in the case',
+  options: { json: { type: 'boolean' } },
+  positionals: 1,
+  async run(args, { services, stdout }) {
+    const matches = await services.watchlistMatches(args.positionals[0]!);
+    if (args.values.json) {
+      stdout(JSON.stringify(matches));
+      return EXIT.ok;
+    }
+    if (matches.length === 0) stdout('No watchlist entry matches an event. Import a watchlist with "netcase ioc import DIR FILE".');
+    for (const match of matches) {
+      stdout(`${match.watchlist} ${match.ref}: ${match.type} ${match.value}, ${countOf(match.events, 'event')}, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
+    }
+    return EXIT.ok;
+  },
+};
+
 export const iocExport: Command = {
   path: ['ioc', 'export'],
   usage: `netcase ioc export DIR --format ${EXPORT_FORMATS.join('|')} [--out FILE]`,
@@ -129,7 +149,7 @@ export const iocExport: Command = {
   },
 };
 
-export const IOC_COMMANDS: Command[] = [iocTag, iocUntag, iocList, iocImport, iocExport];
+export const IOC_COMMANDS: Command[] = [iocTag, iocUntag, iocList, iocImport, iocMatches, iocExport];
 
 function formatIoc(ioc: IocWithSighting): string {
   const seen = ioc.sighting.events === 0 ? 'not seen in the events' : `${countOf(ioc.sighting.events, 'event')}, ${formatRange(ioc.sighting.firstSeen, ioc.sighting.lastSeen)}, hosts ${ioc.sighting.hosts.join(' ') || '-'}`;

@@ -13,6 +13,7 @@ import { listEngineRuns, type EngineRun } from './engines/engine-runs.js';
 import { createTsharkEngine } from './engines/tshark.js';
 import { createAnalysisServices, type AnalysisServices } from './analysis/analysis-services.js';
 import { createReportServices, type ReportServices } from './report/report-services.js';
+import { carvePackets, type CarveRequest, type CarveResult } from './carve/carve.js';
 
 /**
  * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
@@ -29,6 +30,8 @@ export interface Services extends IocServices, ReportServices, AnalysisServices 
   /** Runs a capture engine over every capture not yet analysed and imports its logs. */
   analyze(dir: string, options?: AnalyzeOptions): Promise<AnalyzeSummary>;
   engineRuns(dir: string): EngineRun[];
+  /** Writes the packets of a connection uid or a host from the evidence capture into a new capture file. */
+  carve(dir: string, request: CarveRequest): Promise<CarveResult>;
 }
 
 export function createServices(tool = 'netcase'): Services {
@@ -56,6 +59,8 @@ export function createServices(tool = 'netcase'): Services {
 
     analyze: (dir, options = {}) =>
       withCase(dir, { write: true, tool }, (opened) => analyzeCase(opened, options, () => createTsharkEngine({ executable: options.tsharkPath }))),
+
+    carve: (dir, request) => withCase(dir, { write: true, tool }, (opened) => carvePackets(opened, request)),
 
     engineRuns: (dir) => {
       const opened = openCase(dir, { write: false, tool });

@@ -13,8 +13,9 @@ import { certCreate } from './commands/cert.js';
 import { verify } from './commands/verify.js';
 import { IOC_COMMANDS } from './commands/ioc.js';
 import { analyze } from './commands/analyze.js';
+import { carve } from './commands/carve.js';
 
-const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify];
+const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify, carve];
 
 const VERSION = '0.1.0';
 

@@ -48,7 +48,7 @@ export function exportMisp(model: IocExportModel): string {
       // 0 = your organisation only; the analyst widens sharing inside MISP.
       distribution: '0',
       published: false,
-      Orgc: { name: model.caseMeta.analyst },
+      Orgc: { name: model.caseMeta.analyst, uuid: uuidV5(namespace, `misp-organisation:${model.caseMeta.analyst}`) },
       Tag: [{ name: 'tlp:amber' }],
       Attribute: model.iocs.map((ioc) => toAttribute(ioc, namespace)),
     },

@@ -68,10 +68,11 @@ export class CaptureNotes {
       warnings.push(`${describe(this.futureTime, 'is', 'are')} dated in the future (latest ${microsToIso(this.latestFuture)}); their times are kept as recorded, so check the capture's clock.`);
     }
     if (this.cutShort.count > 0) {
-      warnings.push(`${describe(this.cutShort, 'was', 'were')} cut short by the capture's snapshot length, so their content is incomplete.`);
+      warnings.push(`${describe(this.cutShort, 'was', 'were')} cut short by the capture's snapshot length, so the logs miss the rest of the content.`);
     }
     if (this.packets > 0 && this.ipPackets === 0 && this.undecodedLinkLayer.count < this.packets) {
-      warnings.push(`None of the ${this.packets} packets carries TCP, UDP or ICMP over IP, so the logs are empty.`);
+      const read = this.packets === 1 ? '1 packet read' : `${this.packets} packets read`;
+      warnings.push(`No packet in the capture carries TCP, UDP or ICMP over IP (${read}), so the logs are empty.`);
     }
     return warnings;
   }

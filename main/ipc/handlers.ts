@@ -1,0 +1,237 @@
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Channel, ChosenFile, DialogPurpose, JobEvent, ParsedInput, Result } from '../../preload/api.js';
+import type { Services } from '../services.js';
+import { detectFileKind } from '../case/file-kind.js';
+import { NetcaseError, preview } from '../errors.js';
+import type { AnalyzeProgress } from '../engines/analyze-case.js';
+import { JobRunner, type JobReporter } from './jobs.js';
+import { PathGrants, pathInsideCase } from './path-grants.js';
+import type { RecentCases } from './recent-cases.js';
+
+/** Native file dialogs, implemented with Electron in main/electron and by a fake in tests. */
+export interface Dialogs {
+  /** Shows the dialog for `purpose` and returns the chosen paths; empty when cancelled. */
+  choose(purpose: DialogPurpose, options: { defaultName?: string; caseDir?: string }): Promise<string[]>;
+}
+
+export interface HandlerDependencies {
+  services: Services;
+  dialogs: Dialogs;
+  recent: RecentCases;
+  emitJobEvent: (event: JobEvent) => void;
+  version: string;
+}
+
+/** What one app window works on: its open case, the files chosen in its dialogs and its jobs. */
+export class IpcSession {
+  caseDir: string | null = null;
+  readonly grants = new PathGrants();
+  readonly jobs: JobRunner;
+
+  constructor(emitJobEvent: (event: JobEvent) => void) {
+    this.jobs = new JobRunner(emitJobEvent);
+  }
+
+  requireCase(): string {
+    if (this.caseDir === null) throw new NetcaseError('NOT_FOUND', 'No case is open. Create or open a case first.');
+    return this.caseDir;
+  }
+}
+
+export type Implementations = { [C in Channel]: (input: ParsedInput<C>) => Promise<Result<C>> };
+
+/** Dialogs that may return several files. */
+const MULTIPLE: ReadonlySet<DialogPurpose> = new Set(['add-captures', 'import-logs']);
+
+/**
+ * The work behind each contract method, given input that already passed its schema. Every
+ * file path is taken from a dialog token or checked to lie inside the open case before any
+ * service is called, so a rejected argument changes nothing.
+ */
+export function createImplementations(session: IpcSession, deps: HandlerDependencies): Implementations {
+  const { services, dialogs, recent } = deps;
+  const { grants } = session;
+
+  return {
+    'app.version': async () => ({ version: deps.version }),
+
+    'dialogs.choose': async ({ purpose, defaultName }) => {
+      const paths = await dialogs.choose(purpose, { defaultName, caseDir: session.caseDir ?? undefined });
+      const chosen = MULTIPLE.has(purpose) ? paths : paths.slice(0, 1);
+      return { files: chosen.map((path) => grants.grant(path, purpose)) };
+    },
+
+    'cases.listRecent': async () => ({ cases: recent.list() }),
+
+    'cases.create': async ({ folder, name, analyst }) => {
+      const dir = grants.path(folder, ['new-case-folder']);
+      refuseWhileBusy(session, 'create a case');
+      const meta = services.createCase(dir, { name, analyst });
+      session.caseDir = dir;
+      recent.add(dir, meta.name);
+      return { dir, id: meta.id, name: meta.name, analyst: meta.analyst, created: meta.created, timeZone: meta.timeZone };
+    },
+
+    'cases.open': async (input) => {
+      let dir: string;
+      if ('folder' in input) {
+        dir = grants.path(input.folder, ['open-case-folder']);
+      } else {
+        if (!recent.includes(input.recent)) {
+          throw new NetcaseError('INVALID_ARGUMENT', `${preview(input.recent)} is not in the recent cases list. Open the case folder with the dialog instead.`);
+        }
+        dir = input.recent;
+      }
+      refuseWhileBusy(session, 'open another case');
+      const info = await services.caseInfo(dir);
+      session.caseDir = info.dir;
+      recent.add(info.dir, info.case.name);
+      return info;
+    },
+
+    'cases.close': async () => {
+      const wasOpen = session.caseDir !== null;
+      session.jobs.cancelAll();
+      await session.jobs.idle();
+      session.caseDir = null;
+      return { closed: wasOpen };
+    },
+
+    'cases.info': async () => services.caseInfo(session.requireCase()),
+
+    'evidence.add': async ({ files }) => {
+      const dir = session.requireCase();
+      const paths = files.map((file) => grants.path(file, ['add-captures']));
+      return services.addEvidence(dir, paths);
+    },
+
+    'evidence.addDropped': async ({ paths }) => {
+      const dir = session.requireCase();
+      for (const path of paths) await checkDroppedFile(path);
+      return services.addEvidence(dir, paths);
+    },
+
+    'jobs.start': async (input) => {
+      const dir = session.requireCase();
+      if (input.kind === 'import-logs') {
+        const paths = input.files.map((file) => grants.path(file, ['import-logs']));
+        const jobId = session.jobs.start('import', (signal, report) =>
+          services.importLogs(dir, paths, { signal, onProgress: (progress) => report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing ${progress.file}`) }),
+        );
+        return { jobId };
+      }
+      const jobId = session.jobs.start('analysis', (signal, report) =>
+        services.analyze(dir, {
+          engine: input.engine,
+          timeoutSeconds: input.timeoutSeconds,
+          signal,
+          onProgress: (progress) => reportAnalyzeProgress(progress, report),
+          onRunEnd: (outcome) => {
+            for (const warning of outcome.warnings) report.warning(`${outcome.capture}: ${warning}`);
+            if (outcome.status === 'failed') report.warning(`Analysis of ${outcome.capture} failed: ${outcome.error ?? 'no reason given'}`);
+          },
+        }),
+      );
+      return { jobId };
+    },
+
+    'jobs.cancel': async ({ jobId }) => ({ cancelled: session.jobs.cancel(jobId) }),
+
+    'events.search': async (search) => services.searchEvents(session.requireCase(), search),
+
+    'graph.get': async (options) => services.graph(session.requireCase(), options),
+
+    'timeline.get': async (options) => services.timeline(session.requireCase(), options),
+
+    'findings.list': async (request) => services.findings(session.requireCase(), request),
+
+    'iocs.tag': async (request) => services.tagIoc(session.requireCase(), request),
+
+    'iocs.untag': async (request) => ({ removed: await services.untagIoc(session.requireCase(), request) }),
+
+    'iocs.acceptSuggestion': async (acceptance) => services.acceptSuggestion(session.requireCase(), acceptance),
+
+    'iocs.list': async () => ({ iocs: await services.listIocs(session.requireCase()) }),
+
+    'iocs.import': async ({ file }) => {
+      const dir = session.requireCase();
+      return services.importWatchlist(dir, grants.path(file, ['open-watchlist']));
+    },
+
+    'iocs.export': async ({ format, out }) => {
+      const dir = session.requireCase();
+      const path = out === undefined ? undefined : grants.path(out, ['save-ioc-export']);
+      return services.exportIocs(dir, { format, out: path });
+    },
+
+    'report.editDraft': async ({ field, text }) => {
+      await services.editReport(session.requireCase(), field, text);
+      return { field, saved: text !== null };
+    },
+
+    'report.export': async ({ pdf, markdown, sign }) => {
+      const dir = session.requireCase();
+      const out = pdf === undefined ? join(dir, 'reports', `report-${timestampForFileName(new Date())}.pdf`) : grants.path(pdf, ['save-report']);
+      const markdownPath = markdown === undefined ? undefined : grants.path(markdown, ['save-markdown']);
+      const signing = sign === undefined ? undefined : { p12Path: grants.path(sign.certificate, ['choose-certificate', 'save-certificate']), passphrase: sign.passphrase };
+      // NOTE: PDF layout and signing run on the main process's thread (pdfkit in-process);
+      // a report of a few hundred pages blocks the window for that time.
+      return services.exportReport(dir, { out, markdown: markdownPath, sign: signing });
+    },
+
+    'report.verify': async (input) => {
+      const path = 'file' in input ? grants.path(input.file, ['open-report', 'save-report']) : pathInsideCase(session.requireCase(), input.casePath);
+      return services.verifyReport(path);
+    },
+
+    'certificates.choose': async () => {
+      const [path] = await dialogs.choose('choose-certificate', { caseDir: session.caseDir ?? undefined });
+      return { certificate: path === undefined ? null : grants.grant(path, 'choose-certificate') };
+    },
+
+    'certificates.create': async ({ out, name, email, passphrase, days }) => services.createCertificate(grants.path(out, ['save-certificate']), { name, email, passphrase, days }),
+  };
+}
+
+/** Files the operating system opened with the app: captures offered to the renderer by token. */
+export function grantOpenedFiles(session: IpcSession, paths: string[]): ChosenFile[] {
+  return paths.map((path) => session.grants.grant(path, 'add-captures'));
+}
+
+function refuseWhileBusy(session: IpcSession, action: string): void {
+  if (session.jobs.busy) throw new NetcaseError('CASE_LOCKED', `A job is still running on the open case. Wait for it to end or cancel it, then ${action}.`);
+}
+
+/**
+ * A dropped file cannot be tied to a dialog, because drops never reach main. It is accepted
+ * only as evidence to copy into the case: an existing regular file (no folder, no symbolic
+ * link) that starts like a packet capture or a Zeek log.
+ */
+async function checkDroppedFile(path: string): Promise<void> {
+  if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path)) {
+    throw new NetcaseError('INVALID_ARGUMENT', `Dropped path ${preview(path)} is not absolute. Drop the file from a file manager.`);
+  }
+  let isFile: boolean;
+  try {
+    isFile = lstatSync(path).isFile();
+  } catch (error) {
+    throw new NetcaseError('NOT_FOUND', `Dropped file ${preview(path)} was not found.`, { cause: error });
+  }
+  if (!isFile) throw new NetcaseError('INVALID_ARGUMENT', `Dropped item ${preview(path)} is not a regular file. Drop capture or Zeek log files, or use Add captures for folders.`);
+  const { kind, format } = await detectFileKind(path);
+  if (kind === 'unknown') throw new NetcaseError('UNSUPPORTED_FILE', `Dropped file ${preview(path)} is ${format}. Drop a .pcap, .pcapng or Zeek log file.`);
+}
+
+function reportAnalyzeProgress(progress: AnalyzeProgress, report: JobReporter): void {
+  if (progress.phase === 'engine') report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Analysing ${progress.capture}`);
+  else report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing the logs of ${progress.capture}`);
+}
+
+function ratio(done: number, total: number): number | null {
+  return total > 0 ? Math.min(1, done / total) : null;
+}
+
+function timestampForFileName(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '').replaceAll('-', '');
+}

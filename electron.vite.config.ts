@@ -23,6 +23,9 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload can require only 'electron' and a few Node modules, so zod (the
+      // contract's schemas) is bundled in.
+      externalizeDeps: { exclude: ['zod'] },
       rolldownOptions: {
         input: { index: resolve('preload/index.ts') },
         // Sandboxed preloads must be CommonJS.

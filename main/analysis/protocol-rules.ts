@@ -13,13 +13,23 @@ interface LogEvent {
   record: Record<string, unknown>;
 }
 
-/** Events of one log type in the window, records parsed. */
+/** Parsed events per findings run and log type, because several rules read the same logs. */
+const parsedLogs = new WeakMap<DetectionContext, Map<string, LogEvent[]>>();
+
+/** Returns the events of one log type in the window with their records parsed. */
 function eventsOfLog(context: DetectionContext, log: string, extra = '', extraParams: unknown[] = []): LogEvent[] {
+  let cache = parsedLogs.get(context);
+  if (!cache) parsedLogs.set(context, (cache = new Map()));
+  const cached = extra === '' ? cache.get(log) : undefined;
+  if (cached) return cached;
+
   const window = context.windowFilter();
   const rows = context.db
     .prepare(`SELECT e.id, e.ts, e.uid, e.orig_h, e.resp_h, e.resp_p, e.record FROM events e WHERE e.log = ?${window.sql}${extra} ORDER BY e.ts, e.id`)
     .all(log, ...window.params, ...extraParams) as (Omit<LogEvent, 'record'> & { record: string })[];
-  return rows.map((row) => ({ ...row, record: JSON.parse(row.record) as Record<string, unknown> }));
+  const events = rows.map((row) => ({ ...row, record: JSON.parse(row.record) as Record<string, unknown> }));
+  if (extra === '') cache.set(log, events);
+  return events;
 }
 
 /**

@@ -52,7 +52,8 @@ function checkFile(opened: OpenCase, result: FileImportResult): void {
 }
 
 describeWithShared('corpus import', () => {
-  it('imports every Zeek log set in the corpus', async () => {
+  // The corpus holds about 190,000 records; every one also goes through the analysis indexer.
+  it('imports every Zeek log set in the corpus', { timeout: 600_000 }, async () => {
     const opened = newCase();
     try {
       const summary = await importLogs(opened.db, [sharedPath('corpus/zeek-logs')], { actor: 'tester' });
@@ -72,7 +73,7 @@ describeWithShared('corpus import', () => {
     }
   });
 
-  it('imports every Zeek baseline once the btest markers are removed', async () => {
+  it('imports every Zeek baseline once the btest markers are removed', { timeout: 300_000 }, async () => {
     const fixtures = tempDir();
     const sources = [...listFiles(sharedPath('corpus/zeek-traces')), ...listFiles(sharedPath('corpus/edge'))].filter((path) => path.includes('/baseline/') && LOG_FILE.test(path));
     expect(sources.length).toBeGreaterThan(30);
@@ -132,7 +133,7 @@ describeWithShared('TSV and JSON parity', () => {
     };
     tsv = await load('zeek-default/dns.log.gz');
     json = await load('zeek-json/dns.json.gz');
-  }, 120_000);
+  }, 600_000);
 
   it('imports the DNS log as TSV and JSON to the same records', () => {
     expect(tsv.size).toBe(53615);

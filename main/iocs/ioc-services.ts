@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { withCase } from '../case/case-folder.js';
+import { withCase, type OpenCase } from '../case/case-folder.js';
 import { appendAudit } from '../case/audit.js';
 import { NetcaseError, isNetcaseError } from '../errors.js';
 import { buildIocExportModel, type IocWithSighting } from './export-model.js';
@@ -66,13 +66,9 @@ export function createIocServices(tool: string): IocServices {
       ),
 
     tagIocsFromFile(dir, file, defaults) {
-      const { requests, problems } = readBulkFile(file, defaults);
-      return withCase(dir, writing, (opened) =>
-        opened.db.transaction(() => {
-          const result = tagMany(requests, (request) => tagIoc(opened.db, opened.actor, request, 'bulk', { file: resolve(file) }));
-          return { tagged: result.tagged, problems: [...problems, ...result.problems].sort((a, b) => lineOf(a.ref) - lineOf(b.ref)) };
-        })(),
-      );
+      const requests = readBulkFile(file, defaults);
+      const tagOne = (opened: OpenCase) => (request: TagRequest) => tagIoc(opened.db, opened.actor, request, 'bulk', { file: resolve(file) });
+      return withCase(dir, writing, (opened) => opened.db.transaction(() => tagMany(requests, tagOne(opened)))());
     },
 
     untagIoc: (dir, request) => withCase(dir, writing, (opened) => opened.db.transaction(() => untagIoc(opened.db, opened.actor, request))()),
@@ -142,7 +138,7 @@ function tagMany(requests: { ref: string; request: TagRequest }[], tag: (request
 }
 
 /** Reads one value per line, skipping blank lines and lines starting with #. */
-function readBulkFile(file: string, defaults: Omit<TagRequest, 'value'>): { requests: { ref: string; request: TagRequest }[]; problems: BulkTagResult['problems'] } {
+function readBulkFile(file: string, defaults: Omit<TagRequest, 'value'>): { ref: string; request: TagRequest }[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -158,11 +154,7 @@ function readBulkFile(file: string, defaults: Omit<TagRequest, 'value'>): { requ
     requests.push({ ref: `line ${index + 1}`, request: { ...defaults, value } });
   }
   if (requests.length === 0) throw new NetcaseError('INPUT_INVALID', `${file} contains no values. Write one value per line; lines starting with # are skipped.`);
-  return { requests, problems: [] };
-}
-
-function lineOf(ref: string): number {
-  return Number(/\d+/.exec(ref)?.[0] ?? 0);
+  return requests;
 }
 
 function writeFileAtomically(path: string, text: string): void {

@@ -14,6 +14,8 @@ import { createTsharkEngine } from './engines/tshark.js';
 import { createAnalysisServices, type AnalysisServices } from './analysis/analysis-services.js';
 import { createReportServices, type ReportServices } from './report/report-services.js';
 import { carvePackets, type CarveRequest, type CarveResult } from './carve/carve.js';
+import { exportCase, type ExportOptions, type ExportResult } from './case/portable/export-case.js';
+import { importCase, type ImportCaseOptions, type ImportCaseResult } from './case/portable/import-case.js';
 
 /**
  * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
@@ -32,6 +34,10 @@ export interface Services extends IocServices, ReportServices, AnalysisServices 
   engineRuns(dir: string): EngineRun[];
   /** Writes the packets of a connection uid or a host from the evidence capture into a new capture file. */
   carve(dir: string, request: CarveRequest): Promise<CarveResult>;
+  /** Writes the case as one portable archive with a manifest of SHA-256 hashes. */
+  exportCase(dir: string, options: ExportOptions): Promise<ExportResult>;
+  /** Verifies a portable case archive and unpacks it into a new case folder. */
+  importCase(archive: string, options: ImportCaseOptions): Promise<ImportCaseResult>;
 }
 
 export function createServices(tool = 'netcase'): Services {
@@ -61,6 +67,10 @@ export function createServices(tool = 'netcase'): Services {
       withCase(dir, { write: true, tool }, (opened) => analyzeCase(opened, options, () => createTsharkEngine({ executable: options.tsharkPath }))),
 
     carve: (dir, request) => withCase(dir, { write: true, tool }, (opened) => carvePackets(opened, request)),
+
+    exportCase: (dir, options) => withCase(dir, { write: true, tool }, (opened) => exportCase(opened, { ...options, tool })),
+
+    importCase: (archive, options) => importCase(archive, { tool, ...options }),
 
     engineRuns: (dir) => {
       const opened = openCase(dir, { write: false, tool });

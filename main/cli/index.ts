@@ -2,7 +2,7 @@ import { createServices } from '../services.js';
 import { isNetcaseError } from '../errors.js';
 import { log } from '../log.js';
 import { EXIT, parseCommandArgs, type Command } from './command.js';
-import { caseCreate, caseInfo } from './commands/case.js';
+import { caseCreate, caseExport, caseImport, caseInfo } from './commands/case.js';
 import { add } from './commands/add.js';
 import { importLogsCommand } from './commands/import-logs.js';
 import { events } from './commands/events.js';
@@ -15,7 +15,7 @@ import { IOC_COMMANDS } from './commands/ioc.js';
 import { analyze } from './commands/analyze.js';
 import { carve } from './commands/carve.js';
 
-const COMMANDS: Command[] = [caseCreate, caseInfo, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify, carve];
+const COMMANDS: Command[] = [caseCreate, caseInfo, caseExport, caseImport, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify, carve];
 
 const VERSION = '0.1.0';
 

@@ -65,3 +65,35 @@ function formatCaseInfo(info: CaseInfo): string {
   lines.push('', `Audit log: ${info.audit.entries} entries, chain ${info.audit.ok ? 'verified' : `BROKEN at entry ${info.audit.firstBad?.id}`}`);
   return lines.join('\n');
 }
+
+export const caseExport: Command = {
+  path: ['case', 'export'],
+  usage: 'netcase case export DIR --out FILE.netcase [--without-evidence] [--json]',
+  summary: 'Write the case as one portable archive with SHA-256 hashes of every member',
+  options: { out: { type: 'string' }, 'without-evidence': { type: 'boolean' }, json: { type: 'boolean' } },
+  positionals: 1,
+  async run(args, { services, stdout }) {
+    const out = stringOption(args, 'out');
+    if (out === undefined) throw new NetcaseError('USAGE', 'netcase case export needs --out FILE, the archive to write.');
+    const result = await services.exportCase(args.positionals[0]!, { out, withoutEvidence: args.values['without-evidence'] === true });
+    if (args.values.json) stdout(JSON.stringify(result));
+    else stdout(`Exported ${result.members} members${result.withoutEvidence ? ' (evidence left out, hashes kept)' : ''} to ${result.out} (${result.size} bytes, SHA-256 ${result.sha256})`);
+    return EXIT.ok;
+  },
+};
+
+export const caseImport: Command = {
+  path: ['case', 'import'],
+  usage: 'netcase case import FILE --to DIR [--json]',
+  summary: 'Verify a portable case archive and unpack it into a new case folder',
+  options: { to: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: 1,
+  async run(args, { services, stdout }) {
+    const to = stringOption(args, 'to');
+    if (to === undefined) throw new NetcaseError('USAGE', 'netcase case import needs --to DIR, the new case folder.');
+    const result = await services.importCase(args.positionals[0]!, { to });
+    if (args.values.json) stdout(JSON.stringify(result));
+    else stdout(`Imported case "${result.caseName}" (${result.caseId}) into ${result.dir}: ${result.members} members verified, audit chain of ${result.auditEntries} entries verified${result.withoutEvidence ? '; the archive holds no evidence files' : ''}`);
+    return EXIT.ok;
+  },
+};

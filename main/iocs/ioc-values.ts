@@ -101,6 +101,7 @@ export function normalizeDomain(value: string): string {
   if (ascii === '') throw invalid(value, 'domain', 'it is not a valid host name');
   if (ascii.length > 253) throw invalid(value, 'domain', `it is ${ascii.length} characters long; a domain name has at most 253`);
   if (isIPv4(ascii)) throw invalid(value, 'domain', 'it is an IPv4 address; use type ipv4');
+  if (/(^|\.)\d+$/.test(ascii)) throw invalid(value, 'domain', 'its last label is a number, so it is no host name (an incomplete IPv4 address?)');
   for (const label of ascii.split('.')) {
     if (label === '') throw invalid(value, 'domain', 'it has an empty label (two dots in a row)');
     if (label.length > 63) throw invalid(value, 'domain', `the label "${preview(label, 20)}" is ${label.length} characters long; the maximum is 63`);

@@ -36,6 +36,7 @@ describe('normalizeIndicator', () => {
     ['-bad.example.com', 'domain', /may not start or end with a hyphen/],
     [`${'a'.repeat(64)}.example.com`, 'domain', /maximum is 63/],
     ['256.1.1.1', undefined, /256 is out of range/],
+    ['1.2.3', undefined, /last label is a number/],
     ['10.0.0', 'ipv4', /four decimal numbers/],
     ['010.0.0.1', 'ipv4', /leading zero/],
     ['2001:db8::1::2', 'ipv6', /not a valid IPv6 address/],

@@ -97,11 +97,12 @@ function normalizeAs(type: IocType, value: string): string {
 export function normalizeDomain(value: string): string {
   if (/\s/.test(value)) throw invalid(value, 'domain', 'a domain name cannot contain spaces');
   const withoutDot = value.endsWith('.') ? value.slice(0, -1) : value;
+  // Checked before domainToASCII, which turns numeric names such as "1.2.3" into IPv4 addresses.
+  if (isIPv4(withoutDot)) throw invalid(value, 'domain', 'it is an IPv4 address; use type ipv4');
+  if (/(^|\.)(\d+|0x[0-9a-f]*)$/i.test(withoutDot)) throw invalid(value, 'domain', 'its last label is a number, so it is no host name (an incomplete IPv4 address?)');
   const ascii = domainToASCII(withoutDot.toLowerCase());
   if (ascii === '') throw invalid(value, 'domain', 'it is not a valid host name');
   if (ascii.length > 253) throw invalid(value, 'domain', `it is ${ascii.length} characters long; a domain name has at most 253`);
-  if (isIPv4(ascii)) throw invalid(value, 'domain', 'it is an IPv4 address; use type ipv4');
-  if (/(^|\.)\d+$/.test(ascii)) throw invalid(value, 'domain', 'its last label is a number, so it is no host name (an incomplete IPv4 address?)');
   for (const label of ascii.split('.')) {
     if (label === '') throw invalid(value, 'domain', 'it has an empty label (two dots in a row)');
     if (label.length > 63) throw invalid(value, 'domain', `the label "${preview(label, 20)}" is ${label.length} characters long; the maximum is 63`);

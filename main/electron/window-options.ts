@@ -7,12 +7,13 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 /** Scheme the renderer is served from (see protocol.ts); the only origin the app trusts. */
 export const APP_SCHEME = 'netcase';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
+export const APP_HOST = 'app';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /**
  * Content-Security-Policy of every renderer response, sent as a header and repeated in
- * index.html. Only the app's own scripts run, nothing is fetched from the network, and no
+ * index.html's meta tag. Only the app's own scripts run, nothing is fetched from the network, and no
  * page may be framed, posted to or used as a base. `style-src 'unsafe-inline'` is needed by
  * Vue's style bindings; the inline styles cannot run code.
  */
@@ -28,8 +29,10 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
 ].join('; ');
+
+/** The policy as a response header. Browsers ignore frame-ancestors in a meta tag, so only the header carries it. */
+export const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
 
 export function webPreferences(preloadPath: string): WebPreferences {
   return {
@@ -61,10 +64,14 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
   };
 }
 
-/** True for URLs the window may show: the app's own pages only. */
+/**
+ * True for URLs the window may show: the app's own pages only. Scheme and host are compared
+ * because Node's URL gives a custom scheme the origin "null".
+ */
 export function isAppUrl(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
   } catch {
     return false;
   }

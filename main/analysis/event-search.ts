@@ -2,6 +2,7 @@ import { NetcaseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import type { EventRow } from '../store/events.js';
 import { ENTITY_KINDS, type EntityKind } from './extract.js';
+import { buildTimeline } from './timeline.js';
 import { checkWindow, type TimeWindow } from './window.js';
 
 export interface EventSearch extends TimeWindow {
@@ -42,12 +43,27 @@ export function searchEvents(db: Db, search: EventSearch): EventPage {
   return { events: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 
-/** Number of events matching the search (ignores limit and offset). */
+/** Counts the events matching the search, ignoring limit and offset. */
 export function countEvents(db: Db, search: EventSearch): number {
   checkWindow(search);
+  if (search.entity === undefined && search.text === undefined && search.uid === undefined) return countByTime(db, search);
   const { where, params } = buildFilter(db, search);
   if (where === null) return 0;
   return db.prepare(`SELECT COUNT(*) FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).pluck().get(...params) as number;
+}
+
+/**
+ * Counts events by window and log type from the per-second, minute and hour counts, which the
+ * timeline keeps exact. Events without a timestamp match only when the window is open at both ends.
+ */
+function countByTime(db: Db, search: EventSearch): number {
+  const timeline = buildTimeline(db, { from: search.from, to: search.to, buckets: 1 });
+  const timed = search.log === undefined ? timeline.total : timeline.buckets.reduce((sum, bucket) => sum + (bucket.counts[search.log!] ?? 0), 0);
+  if (search.from !== undefined || search.to !== undefined) return timed;
+  const untimed = search.log === undefined
+    ? db.prepare('SELECT COUNT(*) FROM events WHERE ts IS NULL')
+    : db.prepare('SELECT COUNT(*) FROM events WHERE ts IS NULL AND log = ?');
+  return timed + ((search.log === undefined ? untimed.pluck().get() : untimed.pluck().get(search.log)) as number);
 }
 
 /**

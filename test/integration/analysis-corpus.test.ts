@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenCase } from '../../main/case/case-folder.js';
 import { importLogs } from '../../main/ingest/importer.js';
 import { runDetections } from '../../main/analysis/findings.js';
 import { buildGraph } from '../../main/analysis/graph.js';
 import { loadRules } from '../../main/analysis/rules.js';
-import { searchEvents } from '../../main/analysis/event-search.js';
+import { countEvents, searchEvents } from '../../main/analysis/event-search.js';
 import { buildTimeline } from '../../main/analysis/timeline.js';
 import { rebuildAnalysis } from '../../main/analysis/indexer.js';
 import { describeWithShared, sharedPath } from '../helpers/shared.js';
@@ -207,5 +207,26 @@ describeWithShared('analysis of the Zeek documentation examples', () => {
     const byHost = searchEvents(db, { entity: { kind: 'host', value: '31.3.245.133' } });
     expect(byHost.events.every((event) => event.orig_h === '31.3.245.133' || event.resp_h === '31.3.245.133')).toBe(true);
     expect(searchEvents(db, { entity: { kind: 'domain', value: 'not-in-this-case.example' } }).events).toEqual([]);
+  });
+});
+
+describe('event counts', () => {
+  it('match the events with and without timestamps', async () => {
+    const dir = tempDir();
+    const records = [
+      { ts: 1767981600.5, uid: 'C1', query: 'a.example.org' },
+      { ts: 1767981601.25, uid: 'C2', query: 'b.example.org' },
+      { uid: 'C3', query: 'c.example.org' },
+    ];
+    writeFileSync(join(dir, 'dns.ndjson'), records.map((record) => JSON.stringify(record)).join('\n'));
+    writeFileSync(join(dir, 'conn.ndjson'), JSON.stringify({ ts: 1767981601.75, uid: 'C4', proto: 'udp' }));
+    const { db } = (opened = await caseWithLogs([join(dir, 'dns.ndjson'), join(dir, 'conn.ndjson')]));
+
+    expect(countEvents(db, {})).toBe(4);
+    expect(countEvents(db, { log: 'dns' })).toBe(3);
+    expect(countEvents(db, { from: 1767981600_500000 })).toBe(3);
+    expect(countEvents(db, { from: 1767981600_500001, to: 1767981601_750000, log: 'dns' })).toBe(1);
+    expect(countEvents(db, { text: 'example' })).toBe(3);
+    expect(searchEvents(db, {}).events.map((event) => event.uid)).toEqual(['C1', 'C2', 'C4', 'C3']);
   });
 });

@@ -20,10 +20,14 @@ export interface TableColumn {
 }
 
 /**
- * Finds `resources/fonts` by walking up from this module, so the same code works from the
- * TypeScript sources (tests) and from the bundle in out/main.
+ * Finds the report fonts: in a packaged app, `fonts` beside app.asar (process.resourcesPath);
+ * otherwise `resources/fonts`, found by walking up from this module, so the same code works
+ * from the TypeScript sources (tests) and from the bundle in out/main.
  */
 export function findFontDir(): string {
+  const packaged = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  if (packaged && existsSync(join(packaged, 'fonts', FONT_FILES.regular))) return join(packaged, 'fonts');
+
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 6; depth++) {
     const candidate = join(dir, 'resources', 'fonts');

@@ -36,6 +36,16 @@ describeWithShared('netcase ioc', () => {
     expect(JSON.parse(runNetcase(['ioc', 'list', dir, '--json']).stdout)).toEqual([]);
   });
 
+  it('accepts a suggested host', () => {
+    const dir = simdaCase();
+    const accepted = runNetcase(['ioc', 'accept', dir, '67.55.121.97', '--type', 'host', '--finding', 'dga:gatyfus.com', '--finding', 'c2:67.55.121.97']);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.stdout).toContain('Accepted ipv4 67.55.121.97 as suspicious from dga:gatyfus.com, c2:67.55.121.97.');
+    const iocs = JSON.parse(runNetcase(['ioc', 'list', dir, '--json']).stdout) as { value: string; source: string }[];
+    expect(iocs.map((ioc) => [ioc.value, ioc.source])).toEqual([['67.55.121.97', 'suggestion']]);
+    expect(runNetcase(['ioc', 'accept', dir, '67.55.121.97', '--type', 'planet']).status).toBe(1);
+  });
+
   it('rejects invalid values with the reason', () => {
     const dir = simdaCase();
     const result = runNetcase(['ioc', 'tag', dir, '10.0.0.300', '--verdict', 'malicious']);

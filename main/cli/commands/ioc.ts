@@ -65,6 +65,40 @@ export const iocUntag: Command = {
   },
 };
 
+export const iocAccept: Command = {
+  path: ['ioc', 'accept'],
+  usage: 'netcase ioc accept DIR VALUE --type T [--finding ID]... [--verdict V] [--tags a,b] [--note TEXT]',
+  summary: 'Confirm an indicator that a finding suggested (verdict suspicious unless given)',
+  options: {
+    type: { type: 'string' },
+    finding: { type: 'string', multiple: true },
+    verdict: { type: 'string' },
+    tags: { type: 'string' },
+    note: { type: 'string' },
+    confidence: { type: 'string' },
+  },
+  positionals: 2,
+  async run(args, { services, stdout }) {
+    const [dir, value] = args.positionals as [string, string];
+    const type = stringOption(args, 'type');
+    if (type === undefined) throw usage('--type is required: an indicator type or the entity kind of the suggestion (host, file, user_agent...).', this.usage);
+    const verdict = stringOption(args, 'verdict');
+    if (verdict !== undefined && !isVerdict(verdict)) throw usage(`--verdict must be one of ${VERDICTS.join(', ')}, got "${verdict}".`, this.usage);
+    const findings = args.values.finding as string[] | undefined;
+    const record = await services.acceptSuggestion(dir, {
+      value,
+      type: type as IocType,
+      verdict,
+      findings,
+      tags: listOption(args, 'tags'),
+      note: stringOption(args, 'note'),
+      confidence: integerOption(args, 'confidence'),
+    });
+    stdout(`Accepted ${record.type} ${record.value} as ${record.verdict}${findings?.length ? ` from ${findings.join(', ')}` : ''}.`);
+    return EXIT.ok;
+  },
+};
+
 export const iocList: Command = {
   path: ['ioc', 'list'],
   usage: 'netcase ioc list DIR [--json]',
@@ -149,7 +183,7 @@ export const iocExport: Command = {
   },
 };
 
-export const IOC_COMMANDS: Command[] = [iocTag, iocUntag, iocList, iocImport, iocMatches, iocExport];
+export const IOC_COMMANDS: Command[] = [iocTag, iocUntag, iocAccept, iocList, iocImport, iocMatches, iocExport];
 
 function formatIoc(ioc: IocWithSighting): string {
   const seen = ioc.sighting.events === 0 ? 'not seen in the events' : `${countOf(ioc.sighting.events, 'event')}, ${formatRange(ioc.sighting.firstSeen, ioc.sighting.lastSeen)}, hosts ${ioc.sighting.hosts.join(' ') || '-'}`;

@@ -1,5 +1,5 @@
 // Benchmark wrapper for `npm run bench`: runs analysis.bench.ts (the analysis queries on a
-// generated case) through tsx in a child process and returns its p50/p95 figures.
+// generated case) through tsx in a child process and returns its wall and CPU p50/p95 figures.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -10,5 +10,12 @@ export async function benchAnalysis({ events = 1_000_000 } = {}) {
   const lines = child.stdout.trim().split('\n');
   const summary = JSON.parse(lines[lines.length - 1]);
   console.log(lines.slice(0, -1).join('\n'));
-  return summary.results.map((result) => ({ query: result.name, 'p50 ms': Number(result.p50.toFixed(1)), 'p95 ms': Number(result.p95.toFixed(1)) }));
+  const round = (value) => Number(value.toFixed(1));
+  return summary.results.map((result) => ({
+    query: result.name,
+    'p50 ms': round(result.p50),
+    'p95 ms': round(result.p95),
+    'cpu p50 ms': round(result.cpuP50),
+    'cpu p95 ms': round(result.cpuP95),
+  }));
 }

@@ -5,6 +5,7 @@ import { NetcaseError } from '../errors.js';
 import type { OpenCase } from '../case/case-folder.js';
 import { appendAudit } from '../case/audit.js';
 import { buildReportModel, type ReportInputs } from './report-model.js';
+import { readCaseReportInputs } from './case-inputs.js';
 import { renderMarkdown } from './markdown.js';
 import { renderReportPdf } from './pdf/render-report.js';
 import { loadSigningIdentity } from './signing/identity.js';
@@ -18,6 +19,7 @@ export interface ExportReportOptions {
   markdown?: string;
   /** Sign with this PKCS#12 file and passphrase. */
   sign?: { p12Path: string; p12: Buffer; passphrase: string };
+  /** Analysis results; each given field replaces what the case stores (tagged IOCs, engine). */
   inputs?: ReportInputs;
   signingTime?: Date;
 }
@@ -47,7 +49,7 @@ export async function exportReport(opened: OpenCase, options: ExportReportOption
   const identity = options.sign ? loadSigningIdentity(options.sign.p12, options.sign.passphrase, options.sign.p12Path) : undefined;
 
   // 2. Build, render and sign.
-  const model = await buildReportModel(opened, options.inputs);
+  const model = await buildReportModel(opened, readCaseReportInputs(opened, options.inputs));
   const rendered = await renderReportPdf(model, identity ? { signer: identity.name } : {});
   let pdf = rendered.pdf;
   let signature: PdfSignatureReport | undefined;

@@ -32,7 +32,7 @@ export const reportInputsSchema = z.strictObject({
     eventId: z.number().int().optional(),
   })).optional(),
   iocs: z.array(z.strictObject({
-    type: z.enum(['domain', 'ip', 'email', 'url', 'hash']),
+    type: z.enum(['domain', 'ip', 'email', 'url', 'hash', 'other']),
     value: z.string().min(1),
     verdict: z.enum(['malicious', 'suspicious', 'benign', 'unknown']),
     note: text,

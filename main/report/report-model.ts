@@ -31,7 +31,7 @@ export interface ReportModel {
   audit: { verification: AuditVerification; entries: ReportAuditEntry[] };
 }
 
-export type IocType = 'domain' | 'ip' | 'email' | 'url' | 'hash';
+export type IocType = 'domain' | 'ip' | 'email' | 'url' | 'hash' | 'other';
 export type IocVerdict = 'malicious' | 'suspicious' | 'benign' | 'unknown';
 
 /** One incident stage, in the order the stages happened. */
@@ -74,7 +74,7 @@ export interface ReportIoc {
   value: string;
   verdict: IocVerdict;
   note: string;
-  /** Role in the traffic when it matters, e.g. "sender" or "recipient" for e-mail addresses. */
+  /** Role or kind shown beside the value: "sender" for an e-mail address, "sha256" for a hash. */
   role?: string;
   firstSeen: number | null;
 }
@@ -150,6 +150,7 @@ export const IOC_TABLE_TITLES: Record<IocType, string> = {
   email: 'E-mail addresses',
   url: 'URLs',
   hash: 'File hashes',
+  other: 'Other indicators',
 };
 
 /**

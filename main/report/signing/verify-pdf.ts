@@ -89,24 +89,34 @@ function checkSignature(pdf: Buffer, report: PdfSignatureReport): void {
   // 2. Parse the CMS SignedData. The value is zero-padded to the reserved size.
   const buffer = forge.util.createBuffer(der.toString('binary'));
   const asn1 = forge.asn1.fromDer(buffer, { parseAllBytes: false } as never);
-  const cmsLength = forge.asn1.toDer(asn1).length();
-  if (der.subarray(cmsLength).some((byte) => byte !== 0)) report.problems.push('there are non-zero bytes after the CMS signature');
-  const message = forge.pkcs7.messageFromAsn1(asn1) as forge.pkcs7.PkcsSignedData & { rawCapture: { signerInfos?: forge.asn1.Asn1[] } };
-  const signerInfos = message.rawCapture.signerInfos ?? [];
-  if (signerInfos.length !== 1) {
-    report.problems.push(`the CMS signature has ${signerInfos.length} signers; exactly one was expected`);
-    return;
-  }
-  const signerInfo = parseSignerInfo(signerInfos[0]!);
+  // Re-encoding must give back the same bytes: a changed length or tag inside the signature
+  // would otherwise go unnoticed by a parser that skips what it does not need.
+  const canonical = Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+  if (!der.subarray(0, canonical.length).equals(canonical)) report.problems.push('the CMS signature is not in canonical DER form (its bytes were changed)');
+  if (der.subarray(canonical.length).some((byte) => byte !== 0)) report.problems.push('there are non-zero bytes after the CMS signature');
+  // DER never contains end-of-content markers. Finding one means a length was enlarged so that
+  // the zero padding became part of the structure.
+  if (containsEndOfContent(asn1)) report.problems.push('the CMS signature contains end-of-content markers (a length inside it was changed)');
+  const signedData = parseSignedData(asn1, report.problems);
+  if (!signedData) return;
+  const signerInfo = parseSignerInfo(signedData.signerInfo, report.problems);
+  if (!signedData.digestOids.includes(signerInfo.digestOid)) report.problems.push('the signer digest algorithm is not listed in the SignedData digest algorithms');
 
-  // 3. Find the signer's certificate by issuer and serial number.
-  const certificates = message.certificates.map((cert) => Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'));
-  const x509 = certificates.map((bytes) => new X509Certificate(bytes));
-  const signerCertificate = x509.find((cert) => normalizeSerial(cert.serialNumber) === signerInfo.serial);
+  // 3. Find the signer's certificate by issuer and serial number, and check the certificate's
+  // own signature, which is what protects its bytes (the CMS signature does not cover them).
+  const certificates = signedData.certificates.map((bytes) => new X509Certificate(bytes));
+  const signerIndex = certificates.findIndex((cert, i) => normalizeSerial(cert.serialNumber) === signerInfo.serial && issuerDer(signedData.certificates[i]!).equals(signerInfo.issuer));
+  const signerCertificate = certificates[signerIndex];
   if (!signerCertificate) {
     report.problems.push('the signer certificate is not embedded in the signature');
     return;
   }
+  const selfIssued = signerCertificate.subject === signerCertificate.issuer;
+  const issuer = selfIssued ? signerCertificate : certificates.find((cert) => cert !== signerCertificate && signerCertificate.checkIssued(cert));
+  // NOTE: a certificate whose issuer is not embedded cannot be checked, so it is rejected;
+  // the PKCS#12 file must carry the issuing chain.
+  if (!issuer) report.problems.push("the signer certificate's issuer is not embedded, so the certificate's integrity cannot be checked");
+  else if (!signerCertificate.verify(issuer.publicKey)) report.problems.push("the signer certificate's own signature does not verify (the certificate was changed)");
   report.certificate = {
     subject: signerCertificate.subject.replace(/\n/g, ', '),
     issuer: signerCertificate.issuer.replace(/\n/g, ', '),
@@ -114,7 +124,7 @@ function checkSignature(pdf: Buffer, report: PdfSignatureReport): void {
     validFrom: new Date(signerCertificate.validFrom).toISOString(),
     validTo: new Date(signerCertificate.validTo).toISOString(),
     sha256Fingerprint: signerCertificate.fingerprint256,
-    selfSigned: signerCertificate.subject === signerCertificate.issuer && signerCertificate.verify(signerCertificate.publicKey),
+    selfSigned: selfIssued && signerCertificate.verify(signerCertificate.publicKey),
   };
   report.signer ??= /CN=([^\n]+)/.exec(signerCertificate.subject)?.[1];
 
@@ -145,8 +155,17 @@ function checkSignature(pdf: Buffer, report: PdfSignatureReport): void {
   }
 }
 
+interface SignedDataParts {
+  digestOids: string[];
+  /** DER of each embedded certificate. */
+  certificates: Buffer[];
+  signerInfo: forge.asn1.Asn1;
+}
+
 interface SignerInfo {
   serial: string;
+  /** DER of the issuer name in the signer identifier. */
+  issuer: Buffer;
   digestOid: string;
   /** DER of the signed attributes with the SET tag, the bytes the signature covers. */
   signedAttributes: Buffer;
@@ -155,30 +174,127 @@ interface SignerInfo {
   signature: Buffer;
 }
 
+const CMS_OID = {
+  signedData: '1.2.840.113549.1.7.2',
+  data: '1.2.840.113549.1.7.1',
+  signatureAlgorithms: ['1.2.840.113549.1.1.1', '1.2.840.113549.1.1.11', '1.2.840.113549.1.1.12', '1.2.840.113549.1.1.13'],
+};
+
+/**
+ * Reads ContentInfo { signedData, [0] SignedData { version 1, digestAlgorithms, detached
+ * id-data content, [0] certificates, signerInfos } } and rejects every other shape, because
+ * these fields lie outside what the signature covers.
+ */
+function parseSignedData(contentInfo: forge.asn1.Asn1, problems: string[]): SignedDataParts | undefined {
+  const fail = (what: string): undefined => {
+    problems.push(`the CMS signature is malformed: ${what}`);
+    return undefined;
+  };
+  const outer = children(contentInfo);
+  if (!isSequence(contentInfo) || outer.length !== 2 || oidOf(outer[0]!) !== CMS_OID.signedData || !isContext(outer[1]!, 0)) return fail('it is not a SignedData ContentInfo');
+  const body = children(outer[1]!)[0];
+  if (children(outer[1]!).length !== 1 || !body || !isSequence(body)) return fail('the SignedData is not a sequence');
+  const [version, digestSet, encapsulated, ...rest] = children(body);
+  if (!version || integerText(version) !== '01') return fail('the SignedData version is not 1');
+  if (!digestSet || !isSet(digestSet) || !children(digestSet).every(isSequence)) return fail('the digest algorithms are not a set of algorithm identifiers');
+  if (!children(digestSet).every(hasNoParameters)) return fail('a digest algorithm has unexpected parameters');
+  const digestOids = children(digestSet).map((algorithm) => oidOf(children(algorithm)[0]!));
+  const content = children(encapsulated!);
+  if (!isSequence(encapsulated!) || content.length !== 1 || oidOf(content[0]!) !== CMS_OID.data) return fail('the signed content is not detached id-data');
+  const certificateNode = rest.find((node) => isContext(node, 0));
+  const signerInfos = rest[rest.length - 1];
+  if (!signerInfos || !isSet(signerInfos)) return fail('there are no signer infos');
+  if (rest.length > 3 || rest.slice(0, -1).some((node) => !isContext(node, 0) && !isContext(node, 1))) return fail('the SignedData has unexpected fields');
+  if (certificateNode && !children(certificateNode).every(isSequence)) return fail('an embedded certificate is not a sequence');
+  if (children(signerInfos).length !== 1) return fail(`there are ${children(signerInfos).length} signers; exactly one was expected`);
+  const certificates = certificateNode ? children(certificateNode).map((node) => Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary')) : [];
+  return { digestOids, certificates, signerInfo: children(signerInfos)[0]! };
+}
+
 /** Reads a CMS SignerInfo: version, sid, digest algorithm, [0] signed attributes, algorithm, signature. */
-function parseSignerInfo(node: forge.asn1.Asn1): SignerInfo {
-  const parts = node.value as forge.asn1.Asn1[];
-  const sid = parts[1]!.value as forge.asn1.Asn1[];
-  const serial = normalizeSerial(forge.util.bytesToHex(sid[1]!.value as string));
-  const digestOid = forge.asn1.derToOid((parts[2]!.value as forge.asn1.Asn1[])[0]!.value as string);
+function parseSignerInfo(node: forge.asn1.Asn1, problems: string[]): SignerInfo {
+  const parts = children(node);
+  if (!isSequence(node) || parts.length < 6 || !isSequence(parts[1]!) || !isSequence(parts[2]!) || !isSequence(parts[4]!)) throw new Error('the signer info is not a CMS SignerInfo');
+  if (integerText(parts[0]!) !== '01') problems.push('the signer info version is not 1 (issuer and serial number)');
+  const sid = children(parts[1]!);
+  if (sid.length !== 2 || !isSequence(sid[0]!) || integerText(sid[1]!) === '') throw new Error('the signer identifier is not an issuer and serial number');
+  const serial = normalizeSerial(integerText(sid[1]!));
+  const issuer = Buffer.from(forge.asn1.toDer(sid[0]!).getBytes(), 'binary');
+  const digestOid = oidOf(children(parts[2]!)[0]!);
   const attributesNode = parts[3]!;
-  if (attributesNode.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || attributesNode.type !== 0) {
-    throw new Error('the signer has no signed attributes');
-  }
-  const asSet = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, attributesNode.value as forge.asn1.Asn1[]);
+  if (!isContext(attributesNode, 0)) throw new Error('the signer has no signed attributes');
+  if (!hasNoParameters(parts[2]!) || !hasNoParameters(parts[4]!)) problems.push('an algorithm identifier of the signer has unexpected parameters');
+  const signatureAlgorithm = oidOf(children(parts[4]!)[0]!);
+  if (!CMS_OID.signatureAlgorithms.includes(signatureAlgorithm)) problems.push(`the signature algorithm ${signatureAlgorithm} is not RSA`);
+  const signatureNode = parts[5];
+  if (signatureNode?.tagClass !== forge.asn1.Class.UNIVERSAL || signatureNode.type !== forge.asn1.Type.OCTETSTRING) problems.push('the signer info has no signature value');
+  if (parts.length > 7 || (parts.length === 7 && !isContext(parts[6]!, 1))) problems.push('the signer info has unexpected fields');
+  const asSet = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, children(attributesNode));
   const signedAttributes = Buffer.from(forge.asn1.toDer(asSet).getBytes(), 'binary');
 
-  const info: SignerInfo = { serial, digestOid, signedAttributes, signature: Buffer.from(parts[5]!.value as string, 'binary') };
-  for (const attribute of attributesNode.value as forge.asn1.Asn1[]) {
-    const [typeNode, valuesNode] = attribute.value as forge.asn1.Asn1[];
-    const type = forge.asn1.derToOid(typeNode!.value as string);
-    const value = (valuesNode!.value as forge.asn1.Asn1[])[0]!;
+  const signature = Buffer.from(typeof signatureNode?.value === 'string' ? signatureNode.value : '', 'binary');
+  const info: SignerInfo = { serial, issuer, digestOid, signedAttributes, signature };
+  let contentType: string | undefined;
+  for (const attribute of children(attributesNode)) {
+    const [typeNode, valuesNode] = children(attribute);
+    if (!isSequence(attribute) || !valuesNode || !isSet(valuesNode) || children(attribute).length !== 2) problems.push('a signed attribute is malformed');
+    const type = oidOf(typeNode!);
+    const value = children(valuesNode!)[0]!;
+    if (type === OID.contentType) contentType = oidOf(value);
     if (type === OID.messageDigest) info.messageDigest = Buffer.from(value.value as string, 'binary');
     if (type === OID.signingTime) {
       info.signingTime = value.type === forge.asn1.Type.UTCTIME ? forge.asn1.utcTimeToDate(value.value as string) : forge.asn1.generalizedTimeToDate(value.value as string);
     }
   }
+  if (contentType !== CMS_OID.data) problems.push('the signed content type attribute is not id-data');
   return info;
+}
+
+function children(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
+  return Array.isArray(node.value) ? node.value : [];
+}
+
+/** True for an AlgorithmIdentifier whose parameters are absent or NULL, as for SHA-2 and RSA. */
+function hasNoParameters(algorithm: forge.asn1.Asn1): boolean {
+  const parts = children(algorithm);
+  if (parts.length === 1) return true;
+  const parameters = parts[1]!;
+  return parts.length === 2 && parameters.tagClass === forge.asn1.Class.UNIVERSAL && parameters.type === forge.asn1.Type.NULL && parameters.value === '';
+}
+
+function isSequence(node: forge.asn1.Asn1): boolean {
+  return node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.SEQUENCE && node.constructed;
+}
+
+function isSet(node: forge.asn1.Asn1): boolean {
+  return node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.SET && node.constructed;
+}
+
+function isContext(node: forge.asn1.Asn1, type: number): boolean {
+  return node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && node.type === type;
+}
+
+function oidOf(node: forge.asn1.Asn1): string {
+  if (node.tagClass !== forge.asn1.Class.UNIVERSAL || node.type !== forge.asn1.Type.OID || typeof node.value !== 'string') return '';
+  return forge.asn1.derToOid(node.value);
+}
+
+function integerText(node: forge.asn1.Asn1): string {
+  const isInteger = node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.INTEGER;
+  return isInteger && typeof node.value === 'string' ? forge.util.bytesToHex(node.value) : '';
+}
+
+/** DER of a certificate's issuer name (TBSCertificate field after version, serial and algorithm). */
+function issuerDer(certificate: Buffer): Buffer {
+  const tbs = children(forge.asn1.fromDer(forge.util.createBuffer(certificate.toString('binary'))))[0]!;
+  const fields = children(tbs);
+  const offset = isContext(fields[0]!, 0) ? 1 : 0;
+  return Buffer.from(forge.asn1.toDer(fields[offset + 2]!).getBytes(), 'binary');
+}
+
+function containsEndOfContent(node: forge.asn1.Asn1): boolean {
+  if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === 0) return true;
+  return Array.isArray(node.value) && node.value.some(containsEndOfContent);
 }
 
 function normalizeSerial(hex: string): string {

@@ -26,10 +26,10 @@ export function isVerdict(text: string): text is Verdict {
 }
 
 /**
- * Validates a value for its type and returns its canonical form, so one indicator is one row:
- * domains lower-case, IDN as punycode, without trailing dot; IPv6 compressed (RFC 5952); URLs in
- * WHATWG form without fragment; hashes lower-case hex. Throws INVALID_ARGUMENT with the reason.
- * Without `type`, the type is inferred from the value's shape.
+ * Validates a value for its type and returns its canonical form, so one indicator is one row.
+ * Domains become lower-case punycode without trailing dot, IPv6 addresses are compressed (RFC
+ * 5952), URLs take the WHATWG form without fragment and hashes become lower-case hex. Throws
+ * INVALID_ARGUMENT with the reason. Without `type`, the type is inferred from the value's shape.
  */
 export function normalizeIndicator(value: string, type?: IocType): Indicator {
   const trimmed = value.trim();
@@ -99,7 +99,7 @@ export function normalizeDomain(value: string): string {
   const withoutDot = value.endsWith('.') ? value.slice(0, -1) : value;
   // Checked before domainToASCII, which turns numeric names such as "1.2.3" into IPv4 addresses.
   if (isIPv4(withoutDot)) throw invalid(value, 'domain', 'it is an IPv4 address; use type ipv4');
-  if (/(^|\.)(\d+|0x[0-9a-f]*)$/i.test(withoutDot)) throw invalid(value, 'domain', 'its last label is a number, so it is no host name (an incomplete IPv4 address?)');
+  if (/(^|\.)(\d+|0x[0-9a-f]*)$/i.test(withoutDot)) throw invalid(value, 'domain', 'its last label is a number, which no host name has (is it an incomplete IPv4 address?)');
   const ascii = domainToASCII(withoutDot.toLowerCase());
   if (ascii === '') throw invalid(value, 'domain', 'it is not a valid host name');
   if (ascii.length > 253) throw invalid(value, 'domain', `it is ${ascii.length} characters long; a domain name has at most 253`);
@@ -192,7 +192,7 @@ export function normalizeEmail(value: string): string {
 }
 
 /**
- * The WHATWG URL serialisation: lower-case scheme and host, default port removed, path
+ * Serialises a URL the WHATWG way: lower-case scheme and host, default port removed, path
  * percent-encoded and "/" for an empty path. The fragment is dropped because clients never send
  * it, so traffic can never show it.
  */

@@ -16,6 +16,7 @@ const SERVICE_NAMES: Record<string, string> = {
   dns: 'dns',
   mdns: 'dns',
   llmnr: 'dns',
+  nbns: 'dns',
   http: 'http',
   tls: 'ssl',
   dtls: 'dtls',
@@ -50,6 +51,8 @@ interface Direction {
   /** Lowest and highest end of TCP sequence space that carried payload. */
   seqStart?: number;
   seqEnd?: number;
+  /** Highest sequence number any packet of this side has reached, empty ACKs included. */
+  seqSeen?: number;
   history: Set<string>;
   syn: boolean;
   fin: boolean;
@@ -137,7 +140,8 @@ function createFlow(key: string, packet: PacketHeader): Flow {
     services: [],
     orig: newDirection(),
     resp: newDirection(),
-    history: '',
+    // Zeek starts the history of a flow it turned around with "^".
+    history: flip ? '^' : '',
     synAckSeen: false,
   };
   flow.uid = makeUid(flow);
@@ -161,7 +165,7 @@ function shouldFlip(packet: PacketHeader): boolean {
 
 function updateFlow(flow: Flow, packet: PacketHeader, fromOrig: boolean): void {
   const side = fromOrig ? flow.orig : flow.resp;
-  flow.lastTs = Math.max(flow.lastTs, packet.ts);
+  if (!isFinalAck(flow, packet)) flow.lastTs = Math.max(flow.lastTs, packet.ts);
   side.packets += 1;
   side.ipBytes += packet.ipBytes;
   if (packet.payloadBytes > 0) side.messageStart ??= packet.ts;
@@ -179,6 +183,17 @@ function updateFlow(flow: Flow, packet: PacketHeader, fromOrig: boolean): void {
   updateTcp(flow, side, packet, fromOrig);
 }
 
+/**
+ * Whether a packet is the last ACK of a TCP teardown: an empty ACK after both sides sent FIN.
+ * Zeek leaves it out of the connection's duration.
+ */
+function isFinalAck(flow: Flow, packet: PacketHeader): boolean {
+  if (packet.transport !== 'tcp' || packet.payloadBytes > 0) return false;
+  const flags = packet.tcpFlags ?? 0;
+  const pureAck = (flags & TCP_ACK) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0;
+  return pureAck && flow.orig.fin && flow.resp.fin;
+}
+
 function updateTcp(flow: Flow, side: Direction, packet: PacketHeader, fromOrig: boolean): void {
   const flags = packet.tcpFlags ?? 0;
   if (flags & TCP_SYN) {
@@ -192,11 +207,16 @@ function updateTcp(flow: Flow, side: Direction, packet: PacketHeader, fromOrig: 
   }
   if (packet.payloadBytes > 0 && packet.tcpSeq !== undefined) {
     const end = packet.tcpSeq + packet.payloadBytes;
+    // Payload that starts below sequence space already seen is a retransmission ("T" in Zeek's history).
+    if (side.seqSeen !== undefined && packet.tcpSeq < side.seqSeen) addHistory(flow, side, 'T', fromOrig);
     side.seqStart = side.seqStart === undefined ? packet.tcpSeq : Math.min(side.seqStart, packet.tcpSeq);
     side.seqEnd = side.seqEnd === undefined ? end : Math.max(side.seqEnd, end);
     addHistory(flow, side, 'D', fromOrig);
   } else if ((flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
     addHistory(flow, side, 'A', fromOrig);
+  }
+  if (packet.tcpSeq !== undefined && !(flags & TCP_SYN)) {
+    side.seqSeen = Math.max(side.seqSeen ?? 0, packet.tcpSeq + packet.payloadBytes);
   }
   if (flags & TCP_FIN) {
     side.fin = true;
@@ -228,7 +248,7 @@ export function flipFlow(flow: Flow): void {
   [flow.origP, flow.respP] = [flow.respP, flow.origP];
   [flow.orig, flow.resp] = [flow.resp, flow.orig];
   const swapped = [...flow.history].map((letter) => (letter === letter.toUpperCase() ? letter.toLowerCase() : letter.toUpperCase())).join('');
-  flow.history = `^${swapped}`;
+  flow.history = swapped.startsWith('^') ? swapped.slice(1) : `^${swapped}`;
 }
 
 /**
@@ -259,10 +279,13 @@ export function connRecord(flow: Flow): ZeekRecord {
     proto: flow.transport,
   };
   if (flow.services.length > 0) record.service = flow.services.join(',');
+  // Zeek reports duration and payload bytes only for a connection that lasted some time.
   const duration = flow.lastTs - flow.firstTs;
-  if (flow.orig.packets + flow.resp.packets > 1) record.duration = microsToZeekInterval(duration);
-  record.orig_bytes = payloadBytes(flow, flow.orig);
-  record.resp_bytes = payloadBytes(flow, flow.resp);
+  if (duration > 0) {
+    record.duration = microsToZeekInterval(duration);
+    record.orig_bytes = payloadBytes(flow, flow.orig);
+    record.resp_bytes = payloadBytes(flow, flow.resp);
+  }
   record.conn_state = connState(flow);
   record.missed_bytes = 0;
   record.history = flow.history;
@@ -301,9 +324,10 @@ function connState(flow: Flow): string {
     return 'OTH';
   }
   if (established) {
+    // Both FINs make a normal close even when a RST follows.
+    if (orig.fin && resp.fin) return 'SF';
     if (orig.rst) return 'RSTO';
     if (resp.rst) return 'RSTR';
-    if (orig.fin && resp.fin) return 'SF';
     if (orig.fin) return 'S2';
     if (resp.fin) return 'S3';
   }

@@ -148,7 +148,8 @@ export interface Graph {
   to: number | null;
   nodes: GraphNode[];
   edges: GraphEdge[];
-  more: { edges: number; nodes: number };
+  /** Edges and nodes left out by maxEdges. `nodes` is null when too many relations match to count their ends. */
+  more: { edges: number; nodes: number | null };
 }
 
 export interface Timeline {

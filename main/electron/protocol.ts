@@ -37,9 +37,15 @@ export function serveRenderer(rendererDir: string): void {
   const root = resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const file = resolve(root, `.${decodeURIComponent(url.pathname)}`);
+    let file: string;
+    try {
+      file = resolve(root, `.${decodeURIComponent(url.pathname)}`);
+    } catch {
+      return notFound(request.url);
+    }
     const inside = relative(root, file);
     if (url.host !== APP_HOST || inside.startsWith(`..${sep}`) || inside === '..') return notFound(request.url);
+
     try {
       const body = await readFile(file);
       return new Response(body, {

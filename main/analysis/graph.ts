@@ -47,11 +47,16 @@ export interface Graph {
   to: number | null;
   nodes: GraphNode[];
   edges: GraphEdge[];
-  /** Edges and nodes that matched but were left out by maxEdges. */
-  more: { edges: number; nodes: number };
+  /**
+   * Edges and nodes that matched but were left out by maxEdges. nodes is null when more than
+   * MAX_RELATIONS_FOR_NODE_COUNT relations match, because counting their distinct ends would
+   * read every one of them.
+   */
+  more: { edges: number; nodes: number | null };
 }
 
 export const DEFAULT_MAX_EDGES = 500;
+export const MAX_RELATIONS_FOR_NODE_COUNT = 50_000;
 
 /** The entity kinds at the two ends of each relation kind. */
 export const RELATION_ENDS: Record<RelationKind, [EntityKind, EntityKind]> = {
@@ -96,8 +101,10 @@ export function buildGraph(db: Db, options: GraphOptions): Graph {
 
   const edges = loadEdges(db, shown);
   const nodes = loadNodes(db, edges, options.localNetworks ?? new LocalNetworks());
-  let moreNodes = 0;
-  if (matchingCount > shown.length) {
+  let moreNodes: number | null = 0;
+  if (matchingCount > MAX_RELATIONS_FOR_NODE_COUNT) {
+    moreNodes = null;
+  } else if (matchingCount > shown.length) {
     const all = new Set<number>();
     for (const [source, target] of matchingEnds()) all.add(source).add(target);
     moreNodes = Math.max(0, all.size - nodes.length);

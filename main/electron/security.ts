@@ -6,8 +6,9 @@ const logger = log.scope('security');
 
 /**
  * Locks down every web page of the app: permission requests and checks are denied, requests
- * that leave the app's own scheme are cancelled (the app makes no network request), and
- * navigation, new windows and <webview> tags are blocked.
+ * to anything but the app's own scheme (and the page's data:, blob: and devtools: URLs) are
+ * cancelled, so the app makes no network request, and navigation, new windows and <webview>
+ * tags are blocked.
  */
 export function hardenSessions(): void {
   const appSession = session.defaultSession;
@@ -17,7 +18,7 @@ export function hardenSessions(): void {
   });
   appSession.setPermissionCheckHandler(() => false);
   appSession.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = isAppUrl(details.url) || details.url.startsWith('devtools://');
+    const allowed = isAppUrl(details.url) || /^(devtools|data|blob):/.test(details.url);
     if (!allowed) logger.warn({ url: details.url }, 'request blocked');
     callback({ cancel: !allowed });
   });

@@ -215,7 +215,8 @@ function packetFacts(block: Buffer, type: number, littleEndian: boolean, interfa
     return { capturedLength: Math.min(originalLength, snapLength, block.length - 16), timeMicros: null };
   }
   // Enhanced packet: interface id at 8; the obsolete packet block has a 16-bit id there.
-  const interfaceId = type === BLOCK_ENHANCED_PACKET ? read32(8) : littleEndian ? block.readUInt16LE(8) : block.readUInt16BE(8);
+  let interfaceId = read32(8);
+  if (type === BLOCK_PACKET_OBSOLETE) interfaceId = littleEndian ? block.readUInt16LE(8) : block.readUInt16BE(8);
   const units = (BigInt(read32(12)) << 32n) | BigInt(read32(16));
   const described = interfaces[interfaceId];
   if (!described) throw new NetcaseError('INPUT_INVALID', `A packet names interface ${interfaceId}, which the capture does not describe.`);

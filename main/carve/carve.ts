@@ -110,7 +110,7 @@ function checkOutPath(path: string): string {
   return out;
 }
 
-/** The captures that may hold the target's packets: the ones behind its events, or all of them. */
+/** Lists the captures that may contain the target's packets: the ones behind its events, or all of them. */
 function candidateCaptures(opened: OpenCase, target: CarveTarget, evidenceChoice: string | undefined): EvidenceItem[] {
   const captures = listEvidence(opened).filter((item) => item.kind === 'capture');
   if (evidenceChoice !== undefined) {
@@ -118,7 +118,7 @@ function candidateCaptures(opened: OpenCase, target: CarveTarget, evidenceChoice
     if (chosen.length !== 1) throw new NetcaseError('NOT_FOUND', `--evidence ${evidenceChoice} matches ${chosen.length} captures. Give an evidence id or a unique SHA-256 prefix from "netcase case info".`);
     return chosen;
   }
-  if (captures.length === 0) throw new NetcaseError('NOT_FOUND', 'The case holds no packet capture to carve from. Add the original capture with "netcase add".');
+  if (captures.length === 0) throw new NetcaseError('NOT_FOUND', 'The case contains no packet capture to carve from. Add the original capture with "netcase add".');
   const known = captures.filter((item) => target.evidenceIds.includes(item.id));
   return known.length > 0 ? known : captures;
 }

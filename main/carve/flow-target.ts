@@ -12,7 +12,7 @@ export interface FlowTuple {
   proto: string | null;
 }
 
-/** Which packets to carve: a connection or a host, within a time window. */
+/** Carve target: a connection or a host, within a time window. */
 export interface CarveTarget {
   description: string;
   tuple?: FlowTuple;
@@ -26,10 +26,10 @@ export interface CarveTarget {
 }
 
 /**
- * Seconds added before the first and after the last packet time the logs report for a
+ * Padding added before the first and after the last packet time the logs report for a
  * connection. Zeek's conn.log `ts` is the first packet it attributed to the connection and
- * `ts + duration` the last, but a flow that Zeek split or started late, or that tshark's
- * engine closed early, can have its SYN or its final FIN/ACK or RST just outside that span.
+ * `ts + duration` the last. A flow that Zeek split or started late, or that tshark's engine
+ * closed early, can still have its SYN or its final FIN/ACK or RST just outside that span.
  * Logged times are also rounded to microseconds, which can cut off a packet of a
  * nanosecond-resolution capture. Five seconds covers retransmitted handshakes and teardowns
  * while the clamp below keeps out other connections that reuse the same 5-tuple.
@@ -48,11 +48,11 @@ interface UidEventRow {
 }
 
 /**
- * Works out the 5-tuple and time window of a connection uid from its events. The window is
+ * Resolves the 5-tuple and time window of a connection uid from its events. The window is
  * the span of the uid's events (conn.log `ts` to `ts + duration`), padded by
- * FLOW_PADDING_MICROS on both sides, then clamped so it never reaches into another logged
- * connection with the same 5-tuple: it starts after the previous one ends and ends before the
- * next one starts.
+ * FLOW_PADDING_MICROS on both sides. It is then clamped so it never reaches into another
+ * logged connection with the same 5-tuple. It starts after the previous one ends and ends
+ * before the next one starts.
  */
 export function resolveUidTarget(db: Db, uid: string): CarveTarget {
   const rows = db.prepare('SELECT log, ts, orig_h, orig_p, resp_h, resp_p, proto, record FROM events WHERE uid = ? ORDER BY log != \'conn\', ts').all(uid) as UidEventRow[];
@@ -100,12 +100,15 @@ export function displayFilter(target: CarveTarget): string {
   const ip = ipField(tuple.origHost);
   const forward = [`${ip}.src == ${tuple.origHost}`, `${ip}.dst == ${tuple.respHost}`];
   const backward = [`${ip}.src == ${tuple.respHost}`, `${ip}.dst == ${tuple.origHost}`];
-  const transports = tuple.proto === 'tcp' || tuple.proto === 'udp' ? [tuple.proto] : tuple.proto === null ? ['tcp', 'udp'] : [];
+  let transports: string[] = [];
+  if (tuple.proto === 'tcp' || tuple.proto === 'udp') transports = [tuple.proto];
+  if (tuple.proto === null) transports = ['tcp', 'udp'];
   if (transports.length === 0 || tuple.origPort === null || tuple.respPort === null) {
     // ICMP and other protocols: Zeek stores ICMP type and code in the port columns, so only
     // the addresses and the protocol select the packets.
-    const protocol = tuple.proto === 'icmp' ? (ip === 'ipv6' ? ' && icmpv6' : ' && icmp') : '';
-    return `((${forward.join(' && ')}) || (${backward.join(' && ')}))${protocol}`;
+    const addresses = `((${forward.join(' && ')}) || (${backward.join(' && ')}))`;
+    if (tuple.proto !== 'icmp') return addresses;
+    return `${addresses} && ${ip === 'ipv6' ? 'icmpv6' : 'icmp'}`;
   }
   const alternatives = transports.map((transport) => {
     const there = [...forward, `${transport}.srcport == ${tuple.origPort}`, `${transport}.dstport == ${tuple.respPort}`];

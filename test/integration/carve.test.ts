@@ -213,7 +213,8 @@ describeWithShared('carve refusals and capture formats', () => {
 
     const out = join(tempDir(), 'changed.pcap');
     const error = await services.carve(dir, { uid, out }).catch((caught: unknown) => caught);
-    expect(isNetcaseError(error) && error.code).toBe('INTEGRITY');
+    expect(isNetcaseError(error)).toBe(true);
+    expect((error as { code?: string }).code).toBe('INTEGRITY');
     expect((error as Error).message).toMatch(/changed since intake/);
     expect(existsSync(out)).toBe(false);
   }, 60_000);

@@ -42,7 +42,7 @@ function archiveMembers(archive: Buffer): ArchiveMember[] {
   return members;
 }
 
-/** A ustar header with any name and type, for archives the writer would never produce. */
+/** Builds a ustar header with any name and type, for archives the writer would never produce. */
 function rawHeader(name: string, size: number, type = '0', linkName = ''): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0, 100, 'utf8');

@@ -28,10 +28,10 @@ export interface ExportResult {
 const ARCHIVED_FOLDERS = ['evidence', 'engine', 'reports', 'exports'] as const;
 
 /**
- * Writes the case as one tar archive: case.json, a consistent snapshot of the database made
+ * Writes the case as one tar archive. Members are case.json, a snapshot of the database made
  * with `VACUUM INTO` (never a copy of the live file), evidence unless `withoutEvidence`,
- * engine output, reports and exports, then manifest.json with the size and SHA-256 of every
- * member and manifest.sha256 with the manifest's own hash. The caller holds the case lock,
+ * engine output, reports and exports. Then come manifest.json with the size and SHA-256 of
+ * every member, and manifest.sha256 with the manifest's own hash. The caller holds the case lock,
  * so no writer changes the case meanwhile. The archive is built under a temporary name and
  * linked to `out`, which fails if `out` exists. The export is audited in this case after the
  * archive is complete, so that entry is not part of the archived audit chain.

@@ -15,7 +15,7 @@ import { readTar } from './tar.js';
 export interface ImportCaseOptions {
   /** Case folder to create; it must be missing or empty. */
   to: string;
-  /** Who the import's audit entry names; the operating-system user when omitted. */
+  /** Actor named in the import's audit entry; the operating-system user when omitted. */
   actor?: string;
   tool?: string;
 }

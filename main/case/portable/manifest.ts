@@ -2,7 +2,7 @@ import { NetcaseError } from '../../errors.js';
 
 /** The archive member that lists every other member with its size and SHA-256. */
 export const MANIFEST_NAME = 'manifest.json';
-/** The member that holds the SHA-256 of the manifest, so a damaged manifest is detected too. */
+/** The member that contains the SHA-256 of the manifest, so a damaged manifest is detected too. */
 export const MANIFEST_HASH_NAME = 'manifest.sha256';
 
 export interface ManifestMember {

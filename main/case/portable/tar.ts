@@ -86,7 +86,7 @@ export class TarWriter {
   }
 }
 
-/** A pax record "LEN key=value\n", where LEN counts the whole record including its own digits. */
+/** Formats a pax record "LEN key=value\n", where LEN counts the whole record including its own digits. */
 function paxRecord(key: string, value: string): string {
   const rest = ` ${key}=${value}\n`;
   const restLength = Buffer.byteLength(rest);
@@ -95,7 +95,7 @@ function paxRecord(key: string, value: string): string {
   return `${length}${rest}`;
 }
 
-/** The ASCII name put in the ustar field; the pax `path` record carries the real one when they differ. */
+/** Returns the ASCII name for the ustar field; the pax `path` record carries the real name when they differ. */
 function shortName(name: string): string {
   return name.replace(/[^\x20-\x7e]/g, '_').slice(-USTAR_NAME_LENGTH);
 }
@@ -123,7 +123,7 @@ function writeOctal(header: Buffer, offset: number, length: number, value: numbe
   header.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'ascii');
 }
 
-/** The unsigned sum of all header bytes with the checksum field counted as spaces. */
+/** Sums all header bytes as unsigned values, counting the checksum field as spaces. */
 function headerChecksum(header: Buffer): number {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;

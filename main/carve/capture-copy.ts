@@ -21,6 +21,8 @@ export interface CopyResult {
   linkTypes: number[];
   /** SHA-256 of the source file as stored (before gunzip), taken during the same read. */
   sourceSha256: string;
+  /** True when the source ends in the middle of a packet record, which is then left out. */
+  truncated: boolean;
 }
 
 const PCAP_HEADER_LENGTH = 24;
@@ -50,6 +52,8 @@ const MAX_BLOCK_LENGTH = 256 * 1024 * 1024;
  * Frame numbers count packet records in file order, as tshark numbers them. Each copied
  * record's captured length and time must match what tshark printed for that frame, otherwise
  * the copy is refused, because the two readers disagree about which record is which.
+ * A capture that ends in the middle of a record (a capture cut short) is copied up to that
+ * record, as tshark reads it.
  */
 export async function copySelectedPackets(sourcePath: string, gzip: boolean, selected: SelectedFrame[], out: FileHandle): Promise<CopyResult> {
   const selectedByFrame = new Map(selected.map((frame) => [frame.frame, frame]));
@@ -92,12 +96,12 @@ const copyPcap: Copier = async (path, magic, reader, selectedByFrame, out) => {
   for (;;) {
     const recordHeader = await reader.read(PCAP_RECORD_HEADER_LENGTH);
     if (recordHeader.length === 0) break;
-    if (recordHeader.length < PCAP_RECORD_HEADER_LENGTH) throw invalidCapture(path, `record ${frame + 1} is truncated`);
+    if (recordHeader.length < PCAP_RECORD_HEADER_LENGTH) return { format: 'pcap', packets, linkTypes: [linkType], truncated: true };
     const read32 = (at: number): number => (littleEndian ? recordHeader.readUInt32LE(at) : recordHeader.readUInt32BE(at));
     const capturedLength = read32(8);
     if (capturedLength > MAX_BLOCK_LENGTH) throw invalidCapture(path, `record ${frame + 1} claims ${capturedLength} captured bytes`);
     const data = await reader.read(capturedLength);
-    if (data.length < capturedLength) throw invalidCapture(path, `record ${frame + 1} is truncated`);
+    if (data.length < capturedLength) return { format: 'pcap', packets, linkTypes: [linkType], truncated: true };
     frame++;
 
     const selected = selectedByFrame.get(frame);
@@ -108,7 +112,7 @@ const copyPcap: Copier = async (path, magic, reader, selectedByFrame, out) => {
     await out.write(Buffer.concat([recordHeader, data]));
     packets++;
   }
-  return { format: 'pcap', packets, linkTypes: [linkType] };
+  return { format: 'pcap', packets, linkTypes: [linkType], truncated: false };
 };
 
 interface Interface {
@@ -133,7 +137,7 @@ const copyPcapng: Copier = async (path, magic, reader, selectedByFrame, out) => 
     pending = null;
     if (typeBytes.length === 0) break;
     const lengthBytes = await reader.read(4);
-    if (typeBytes.length < 4 || lengthBytes.length < 4) throw invalidCapture(path, `the block at byte ${reader.offset} is truncated`);
+    if (typeBytes.length < 4 || lengthBytes.length < 4) return { format: 'pcapng', packets, linkTypes, truncated: true };
 
     const isSection = typeBytes.readUInt32BE(0) === PCAPNG_SECTION_HEADER;
     let bodyStart: Buffer = Buffer.alloc(0);
@@ -151,7 +155,7 @@ const copyPcapng: Copier = async (path, magic, reader, selectedByFrame, out) => 
     const totalLength = read32(lengthBytes, 0);
     if (totalLength < 12 || totalLength % 4 !== 0 || totalLength > MAX_BLOCK_LENGTH) throw invalidCapture(path, `a block at byte ${reader.offset - 8} has the invalid length ${totalLength}`);
     const rest = await reader.read(totalLength - 8 - bodyStart.length);
-    if (rest.length < totalLength - 8 - bodyStart.length) throw invalidCapture(path, 'the last block is truncated');
+    if (rest.length < totalLength - 8 - bodyStart.length) return { format: 'pcapng', packets, linkTypes, truncated: true };
     const block = Buffer.concat([typeBytes, lengthBytes, bodyStart, rest]);
     if (read32(block, totalLength - 4) !== totalLength) throw invalidCapture(path, `a block at byte ${reader.offset - totalLength} has mismatched lengths`);
 
@@ -180,7 +184,7 @@ const copyPcapng: Copier = async (path, magic, reader, selectedByFrame, out) => 
     await out.write(block);
     packets++;
   }
-  return { format: 'pcapng', packets, linkTypes };
+  return { format: 'pcapng', packets, linkTypes, truncated: false };
 };
 
 function describeInterface(block: Buffer, littleEndian: boolean): Interface {

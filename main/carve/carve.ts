@@ -39,6 +39,8 @@ export interface CarveResult {
   packets: number;
   sha256: string;
   size: number;
+  /** True when the source capture ends in the middle of a packet, which no carve can include. */
+  sourceTruncated: boolean;
 }
 
 const logger = log.scope('carve');
@@ -158,13 +160,16 @@ async function selectFrames(path: string, filter: string, target: CarveTarget, e
       frames.push({ frame: Number(number), capturedLength: Number(length), timeMicros });
     },
   });
-  if (exitCode !== 0 || unread > 0) {
+  // tshark exits with 2 for a capture cut short in the middle of a packet, after printing
+  // every complete packet; the copy step leaves out the partial one as well.
+  const cutShort = exitCode === 2 && /cut short in the middle of a packet/.test(stderr);
+  if ((exitCode !== 0 && !cutShort) || unread > 0) {
     throw new NetcaseError('ENGINE', `tshark could not select the packets of ${path} (exit code ${exitCode}, ${unread} unreadable lines): ${stderr.trim() || 'no message'}.`, { details: { stderr } });
   }
   return frames;
 }
 
-async function writeCarvedCapture(opened: OpenCase, item: EvidenceItem, frames: SelectedFrame[], out: string): Promise<Pick<CarveResult, 'format' | 'linkTypes' | 'packets' | 'sha256' | 'size'>> {
+async function writeCarvedCapture(opened: OpenCase, item: EvidenceItem, frames: SelectedFrame[], out: string): Promise<Pick<CarveResult, 'format' | 'linkTypes' | 'packets' | 'sha256' | 'size' | 'sourceTruncated'>> {
   const source = join(opened.dir, item.stored_path);
   const { gzip } = await detectFileKind(source);
   const partial = join(dirname(out), `.${basename(out)}.partial-${randomBytes(6).toString('hex')}`);
@@ -187,7 +192,7 @@ async function writeCarvedCapture(opened: OpenCase, item: EvidenceItem, frames: 
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new NetcaseError('ALREADY_EXISTS', `${out} appeared while carving. Choose a new file name; Netcase does not overwrite files.`);
       throw new NetcaseError('IO', `Cannot write ${out}: ${(error as Error).message}.`, { cause: error });
     }
-    return { format: copied.format, linkTypes: copied.linkTypes, packets: copied.packets, sha256, size };
+    return { format: copied.format, linkTypes: copied.linkTypes, packets: copied.packets, sha256, size, sourceTruncated: copied.truncated };
   } finally {
     rmSync(partial, { force: true });
   }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -265,6 +265,27 @@ describeWithShared('carve refusals and capture formats', () => {
     expect(readFileSync(out).subarray(0, 24)).toEqual(readFileSync(nano).subarray(0, 24));
     expect(execFileSync('capinfos', [out], { encoding: 'utf8' })).toMatch(/nanoseconds/);
     expectByteIdentical(rawFrames(out), rawFrames(nano));
+  }, 60_000);
+
+  it('carves from a capture cut short', async () => {
+    const work = tempDir();
+    const cut = join(work, 'cut.pcap');
+    writeFileSync(cut, readFileSync(VIP_PCAP()).subarray(0, 95_000));
+    const dir = join(work, 'case');
+    services.createCase(dir, { name: 'cut short', analyst: 'Test Analyst' });
+    await services.addEvidence(dir, [cut]);
+    const out = join(work, 'carved.pcap');
+
+    const result = await services.carve(dir, { host: '10.1.9.101', out });
+    // tshark exits with 2 on a capture cut short, after listing every complete packet.
+    const listed = spawnSync('tshark', ['-r', cut, '-n', '-Y', 'ip.addr == 10.1.9.101', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+    const complete = listed.stdout.trim().split('\n').length;
+
+    expect(listed.status).toBe(2);
+    expect(result.sourceTruncated).toBe(true);
+    expect(result.packets).toBe(complete);
+    expect(complete).toBeLessThan(rawFrames(VIP_PCAP()).length);
+    expectByteIdentical(rawFrames(out), rawFrames(VIP_PCAP()));
   }, 60_000);
 
   it('reads gzip-compressed evidence', async () => {

@@ -36,6 +36,7 @@ export const carve: Command = {
     stdout(`  from ${result.evidence.storedPath} (${result.format}, link type ${result.linkTypes.join(', ')})`);
     stdout(`  window ${result.from ?? 'start of capture'} to ${result.to ?? 'end of capture'}`);
     stdout(`  SHA-256 ${result.sha256}`);
+    if (result.sourceTruncated) stdout('  Note: the source capture ends in the middle of a packet; that partial packet is not included.');
     return EXIT.ok;
   },
 };

@@ -102,6 +102,8 @@ export const FIELDS = [
   'tls.handshake.extensions.supported_version',
   'tls.handshake.ciphersuite',
   'tls.handshake.extensions_alpn_str',
+  'tls.handshake.extensions_key_share_group',
+  'tls.handshake.server_named_curve',
   'tls.record.content_type',
   'tls.record.opaque_type',
   'tls.record.version',

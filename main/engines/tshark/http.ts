@@ -57,7 +57,8 @@ export class HttpLog {
       record.orig_fuids = files.map((file) => file.fuid);
       const names = files.map((file) => file.filename).filter((name): name is string => name !== undefined);
       if (names.length > 0) record.orig_filenames = names;
-      record.orig_mime_types = files.map((file) => file.mimeType).filter((type): type is string => type !== undefined);
+      const types = files.map((file) => file.mimeType).filter((type): type is string => type !== undefined);
+      if (types.length > 0) record.orig_mime_types = types;
     }
 
     const queue = this.pending.get(flow.key) ?? [];
@@ -86,14 +87,15 @@ export class HttpLog {
     queue?.shift();
     record.status_code = code;
     setIfPresent(record, 'status_msg', occurrence(row, 'http.response.phrase', index, count));
-    if (!record.version) {
-      const version = occurrence(row, 'http.response.version', index, count);
-      if (version) record.version = version.replace(/^HTTP\//, '');
-    }
+    // Zeek's `version` ends up as the reply's version when there is a reply.
+    const version = occurrence(row, 'http.response.version', index, count);
+    if (version) record.version = version.replace(/^HTTP\//, '');
     const length = bodyLength(row, index, count);
     if (length !== undefined) record.response_body_len = length;
 
-    const files = this.files.addHttpBody(row, flow, ts, false, length);
+    // Replies to HEAD, 204 and 304 have no body even when their headers describe one.
+    const hasBody = record.method !== 'HEAD' && code !== 204 && code !== 304;
+    const files = hasBody ? this.files.addHttpBody(row, flow, ts, false, length) : [];
     if (files.length > 0) {
       record.resp_fuids = files.map((file) => file.fuid);
       const names = files.map((file) => file.filename).filter((name): name is string => name !== undefined);

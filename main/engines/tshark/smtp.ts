@@ -88,20 +88,29 @@ export class SmtpLog {
 
   private message(session: Session, row: PacketRow, ts: number): void {
     const record = this.transaction(session, ts);
-    setText(record, 'date', row.first('imf.date'));
-    setText(record, 'from', row.first('imf.from'));
-    setList(record, 'to', row.first('imf.to'));
-    setList(record, 'cc', row.first('imf.cc'));
-    setText(record, 'reply_to', row.first('imf.reply_to'));
-    setText(record, 'msg_id', row.first('imf.message_id'));
-    setText(record, 'in_reply_to', row.first('imf.in_reply_to'));
-    setText(record, 'subject', row.first('imf.subject'));
-    setText(record, 'user_agent', row.first('imf.ext.mailer') ?? row.first('imf.user_agent'));
-    const received = row.all('imf.received');
+    const header = (name: Parameters<PacketRow['first']>[0]) => unfold(row.first(name));
+    setText(record, 'date', header('imf.date'));
+    setText(record, 'from', header('imf.from'));
+    setList(record, 'to', header('imf.to'));
+    setList(record, 'cc', header('imf.cc'));
+    setText(record, 'reply_to', header('imf.reply_to'));
+    setText(record, 'msg_id', header('imf.message_id'));
+    setText(record, 'in_reply_to', header('imf.in_reply_to'));
+    setText(record, 'subject', header('imf.subject'));
+    setText(record, 'user_agent', header('imf.ext.mailer') ?? header('imf.user_agent'));
+    const received = row.all('imf.received').map((value) => unfold(value) ?? '');
     setText(record, 'first_received', received[0]);
     setText(record, 'second_received', received[1]);
     const originatingIp = extensionValue(row, 'x-originating-ip')?.replace(/^\[|\]$/g, '');
     setText(record, 'x_originating_ip', originatingIp);
+
+    // Zeek's path: the server, the client, then each Received header's address, newest first.
+    const path = [session.flow.respH, session.flow.origH];
+    for (const value of received) {
+      const address = addressInReceived(value);
+      if (address) path.push(address);
+    }
+    record.path = path;
 
     const files = this.files.addMailParts(row, session.flow, ts);
     if (files.length > 0) record.fuids = files.map((file) => file.fuid);
@@ -162,6 +171,21 @@ function extensionValue(row: PacketRow, name: string): string | undefined {
   return index === -1 || types.length !== values.length ? undefined : values[index];
 }
 
+/**
+ * Undoes header folding. tshark prints the line breaks of a folded header as the escapes
+ * "\\r\\n", which RFC 5322 unfolding removes.
+ */
+function unfold(value: string | undefined): string | undefined {
+  return value?.replace(/(?:\\r)?\\n(?=[ \t])/g, '');
+}
+
+/** The first IPv4 address in a Received header, preferring one in brackets as MTAs write it. */
+function addressInReceived(value: string): string | undefined {
+  const bracketed = /\[(\d{1,3}(?:\.\d{1,3}){3})\]/.exec(value);
+  if (bracketed) return bracketed[1];
+  return /\b(\d{1,3}(?:\.\d{1,3}){3})\b/.exec(value)?.[1];
+}
+
 function setText(record: ZeekRecord, key: string, value: string | undefined): void {
   if (value !== undefined && value !== '') record[key] = value;
 }
@@ -169,5 +193,8 @@ function setText(record: ZeekRecord, key: string, value: string | undefined): vo
 /** Zeek splits address headers at commas into a set. */
 function setList(record: ZeekRecord, key: string, value: string | undefined): void {
   if (value === undefined || value === '') return;
-  record[key] = value.split(/\s*,\s*/).filter((item) => item !== '');
+  record[key] = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }

@@ -1,6 +1,6 @@
 import type { PacketRow } from './fields.js';
 import type { Flow } from './flows.js';
-import { CIPHER_SUITE_NAMES } from './tls-names.js';
+import { CIPHER_SUITE_NAMES, NAMED_GROUP_NAMES } from './tls-names.js';
 import { microsToZeekTime, type ZeekRecord } from './zeek-record.js';
 
 const HANDSHAKE_CLIENT_HELLO = 1;
@@ -24,6 +24,7 @@ interface Session {
   serverName?: string;
   version?: number;
   cipher?: number;
+  curve?: number;
   nextProtocol?: string;
   serverHello: boolean;
   serverCertificate: boolean;
@@ -59,7 +60,12 @@ export class SslLog {
       const cipher = parseInt(row.first('tls.handshake.ciphersuite') ?? '', 16);
       if (!Number.isNaN(cipher)) session.cipher = cipher;
       session.nextProtocol = row.first('tls.handshake.extensions_alpn_str') ?? session.nextProtocol;
+      const keyShare = parseInt(row.first('tls.handshake.extensions_key_share_group') ?? '', 10);
+      if (!Number.isNaN(keyShare)) session.curve = keyShare;
     }
+    // Up to TLS 1.2 the server names its ECDHE curve in the ServerKeyExchange message.
+    const namedCurve = parseInt(row.first('tls.handshake.server_named_curve') ?? '', 16);
+    if (!fromOrig && !Number.isNaN(namedCurve)) session.curve = namedCurve;
     if (handshakeTypes.includes(HANDSHAKE_CERTIFICATE) && !fromOrig) session.serverCertificate = true;
 
     // TLS 1.3 hides the real type of encrypted records behind the outer (opaque) type 23.
@@ -97,6 +103,7 @@ function sessionRecord(session: Session): ZeekRecord {
   };
   if (session.version !== undefined) record.version = VERSION_NAMES[session.version] ?? `unknown-${session.version}`;
   if (session.cipher !== undefined) record.cipher = CIPHER_SUITE_NAMES[session.cipher] ?? `unknown-${session.cipher}`;
+  if (session.curve !== undefined) record.curve = NAMED_GROUP_NAMES[session.curve] ?? `unknown-${session.curve}`;
   if (session.serverName !== undefined) record.server_name = session.serverName;
 
   const tls13 = session.version === 0x0304;

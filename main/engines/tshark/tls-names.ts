@@ -48,3 +48,17 @@ export const CIPHER_SUITE_NAMES: Record<number, string> = {
   0xcca9: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
   0xccaa: 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
 };
+
+/** IANA names of the TLS supported groups (elliptic curves) Zeek writes in ssl.log `curve`. */
+export const NAMED_GROUP_NAMES: Record<number, string> = {
+  21: 'secp224r1',
+  23: 'secp256r1',
+  24: 'secp384r1',
+  25: 'secp521r1',
+  29: 'x25519',
+  30: 'x448',
+  256: 'ffdhe2048',
+  257: 'ffdhe3072',
+  258: 'ffdhe4096',
+  4588: 'X25519MLKEM768',
+};

@@ -35,11 +35,20 @@ export function searchEvents(db: Db, search: EventSearch): EventPage {
   }
   const { where, params } = buildFilter(db, search);
   if (where === null) return { events: [], hasMore: false };
+  const offset = search.offset ?? 0;
 
-  const sql = `SELECT id, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record FROM events
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ts IS NULL, ts, id LIMIT ? OFFSET ?`;
-  const rows = db.prepare(sql).all(...params, limit + 1, search.offset ?? 0) as EventRow[];
+  // Timed and untimed events are read apart, so "ORDER BY ts, id" can walk the ts index
+  // instead of sorting every match. A window already excludes events without a timestamp.
+  const select = (condition: string, order: string, rowLimit: number, rowOffset: number): EventRow[] =>
+    db
+      .prepare(`SELECT id, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record FROM events WHERE ${[...where, condition].join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...params, rowLimit, rowOffset) as EventRow[];
+  const rows = select('ts IS NOT NULL', 'ts, id', limit + 1, offset);
+  const windowed = search.from !== undefined || search.to !== undefined;
+  if (rows.length <= limit && !windowed) {
+    const timedCount = rows.length > 0 ? offset + rows.length : (db.prepare(`SELECT COUNT(*) FROM events WHERE ${[...where, 'ts IS NOT NULL'].join(' AND ')}`).pluck().get(...params) as number);
+    rows.push(...select('ts IS NULL', 'id', limit + 1 - rows.length, Math.max(0, offset - timedCount)));
+  }
   return { events: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 

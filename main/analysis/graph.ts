@@ -178,12 +178,11 @@ function selectInWindow(db: Db, window: TimeWindow, selection: Selection): Selec
   return {
     shown: matching.slice(0, selection.maxEdges),
     matchingCount: matching.length,
-    matchingEnds: function* () {
-      const matchingIds = new Set(matching.map(([id]) => id));
-      for (const [id, source, target] of db.prepare('SELECT id, source_id, target_id FROM relations').raw().iterate() as IterableIterator<[number, number, number]>) {
-        if (matchingIds.has(id)) yield [source, target];
-      }
-    },
+    matchingEnds: () =>
+      db
+        .prepare('SELECT source_id, target_id FROM relations WHERE id IN (SELECT value FROM json_each(?))')
+        .raw()
+        .iterate(JSON.stringify(matching.map(([id]) => id))) as Iterable<[number, number]>,
   };
 }
 

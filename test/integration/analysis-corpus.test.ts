@@ -228,5 +228,10 @@ describe('event counts', () => {
     expect(countEvents(db, { from: 1767981600_500001, to: 1767981601_750000, log: 'dns' })).toBe(1);
     expect(countEvents(db, { text: 'example' })).toBe(3);
     expect(searchEvents(db, {}).events.map((event) => event.uid)).toEqual(['C1', 'C2', 'C4', 'C3']);
+    expect(searchEvents(db, { limit: 2, offset: 2 }).events.map((event) => event.uid)).toEqual(['C4', 'C3']);
+    expect(searchEvents(db, { limit: 2, offset: 2 }).hasMore).toBe(false);
+    expect(searchEvents(db, { limit: 1, offset: 3 }).events.map((event) => event.uid)).toEqual(['C3']);
+    expect(searchEvents(db, { limit: 2 }).hasMore).toBe(true);
+    expect(searchEvents(db, { from: 1767981600_000000 }).events.map((event) => event.uid)).toEqual(['C1', 'C2', 'C4']);
   });
 });

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import { EVENT_CHANNELS, type AppCommand, type JobEvent } from '../../preload/api.js';
@@ -10,15 +9,13 @@ import { RecentCases } from '../ipc/recent-cases.js';
 import { log } from '../log.js';
 import { createDialogs } from './dialogs.js';
 import { registerIpc } from './ipc.js';
+import { capturesInArguments } from './launch-files.js';
 import { installMenu } from './menu.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { hardenSessions } from './security.js';
 import { APP_ENTRY_URL, windowOptions } from './window-options.js';
 
 const logger = log.scope('app');
-
-/** Extensions of files the operating system may open with Netcase. */
-const CAPTURE_EXTENSIONS = new Set(['.pcap', '.pcapng', '.cap']);
 
 let mainWindow: BrowserWindow | null = null;
 let session: IpcSession | null = null;
@@ -97,15 +94,6 @@ function flushPendingCaptures(): void {
   const files = grantOpenedFiles(session, pendingCaptures.splice(0));
   logger.info({ files: files.map((file) => file.path) }, 'captures opened from the operating system');
   sendCommand({ command: 'captures-opened', files });
-}
-
-/** Capture files named in a launch's arguments, resolved against that launch's working folder. */
-function capturesInArguments(argv: string[], workingDirectory: string): string[] {
-  return argv
-    .slice(1)
-    .filter((arg) => !arg.startsWith('-') && CAPTURE_EXTENSIONS.has(extname(arg).toLowerCase()))
-    .map((arg) => resolve(workingDirectory, arg))
-    .filter((path) => existsSync(path));
 }
 
 function focusWindow(): void {

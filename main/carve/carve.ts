@@ -160,8 +160,8 @@ async function selectFrames(path: string, filter: string, target: CarveTarget, e
       frames.push({ frame: Number(number), capturedLength: Number(length), timeMicros });
     },
   });
-  // tshark exits with 2 for a capture cut short in the middle of a packet, after printing
-  // every complete packet; the copy step leaves out the partial one as well.
+  // tshark exits with 2 for a capture cut short in the middle of a packet, after it has
+  // printed every complete packet. The copy step leaves out the partial packet as well.
   const cutShort = exitCode === 2 && /cut short in the middle of a packet/.test(stderr);
   if ((exitCode !== 0 && !cutShort) || unread > 0) {
     throw new NetcaseError('ENGINE', `tshark could not select the packets of ${path} (exit code ${exitCode}, ${unread} unreadable lines): ${stderr.trim() || 'no message'}.`, { details: { stderr } });

@@ -12,6 +12,8 @@ export interface RenderOptions {
 /** Audit details longer than this are shortened in the PDF; the case keeps them whole. */
 const MAX_AUDIT_DETAILS = 600;
 
+const MAX_CONTENTS_LINES = 34;
+
 export interface RenderedPdf {
   pdf: Buffer;
   pages: number;
@@ -78,7 +80,9 @@ function drawContents(layout: ReportLayout, contentsPage: number): void {
   doc.y = 56;
   layout.style('bold', 16, COLORS.accent).text('Contents', layout.left, doc.y);
   doc.moveDown(1);
-  for (const heading of layout.headings) {
+  // One contents page holds about 34 lines; a longer list keeps the top-level sections only.
+  const headings = layout.headings.length <= MAX_CONTENTS_LINES ? layout.headings : layout.headings.filter((heading) => heading.level === 1);
+  for (const heading of headings) {
     const indent = heading.level === 1 ? 0 : 16;
     const size = heading.level === 1 ? 10.5 : 9.5;
     const y = doc.y;
@@ -112,7 +116,7 @@ function drawSections(layout: ReportLayout, model: ReportModel): void {
   for (const table of model.iocs) {
     layout.heading(table.title, 2);
     layout.table(
-      [{ header: 'Value', width: 0.34, font: 'mono' }, { header: 'Verdict', width: 0.12 }, { header: 'First seen (UTC)', width: 0.2 }, { header: 'Note', width: 0.34 }],
+      [{ header: 'Value', width: 0.33, font: 'mono' }, { header: 'Verdict', width: 0.11 }, { header: 'First seen (UTC)', width: 0.24 }, { header: 'Note', width: 0.32 }],
       table.entries.map((ioc) => [ioc.role ? `${ioc.value} (${ioc.role})` : ioc.value, ioc.verdict, formatOptionalTime(ioc.firstSeen), ioc.note]),
     );
   }
@@ -137,8 +141,8 @@ function drawSections(layout: ReportLayout, model: ReportModel): void {
   const verification = model.audit.verification;
   layout.paragraph(verification.ok ? `The hash chain of all ${verification.entries} entries verified when this report was built.` : `The hash chain is BROKEN at entry ${verification.firstBad?.id}: ${verification.firstBad?.reason}.`);
   layout.table(
-    [{ header: '#', width: 0.06 }, { header: 'Time (UTC)', width: 0.2 }, { header: 'Actor', width: 0.12 }, { header: 'Action', width: 0.14 }, { header: 'Details', width: 0.48, font: 'mono' }],
-    model.audit.entries.map((entry) => [String(entry.id), entry.ts, entry.actor, entry.action, shorten(entry.details)]),
+    [{ header: '#', width: 0.05 }, { header: 'Time (UTC)', width: 0.21 }, { header: 'Actor', width: 0.12 }, { header: 'Action', width: 0.13 }, { header: 'Details', width: 0.49, font: 'mono' }],
+    model.audit.entries.map((entry) => [String(entry.id), entry.ts.replace('T', ' ').replace('Z', ''), entry.actor, entry.action, shorten(entry.details)]),
     { size: 7.5 },
   );
 

@@ -55,7 +55,8 @@ export function createAnalystCertificate(options: CreateCertificateOptions): Buf
   const now = new Date();
   certificate.validity.notBefore = new Date(now.getTime() - 60_000);
   certificate.validity.notAfter = new Date(now.getTime() + days * 86_400_000);
-  const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: name }];
+  // Names are UTF8String, so non-Latin signer names survive (forge's default would mangle them).
+  const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: name, valueTagClass: forge.asn1.Type.UTF8 as never }];
   if (options.email) subject.push({ name: 'emailAddress', value: options.email });
   certificate.setSubject(subject);
   certificate.setIssuer(subject);
@@ -69,7 +70,9 @@ export function createAnalystCertificate(options: CreateCertificateOptions): Buf
   certificate.setExtensions(extensions);
   certificate.sign(privateKey, forge.md.sha256.create());
 
-  const p12 = forge.pkcs12.toPkcs12Asn1(privateKey, [certificate], options.passphrase, { algorithm: 'aes256', friendlyName: name });
+  // forge writes the friendly name wrongly when it is not ASCII, so such names are left out.
+  const friendlyName = /^[\x20-\x7e]+$/.test(name) ? { friendlyName: name } : {};
+  const p12 = forge.pkcs12.toPkcs12Asn1(privateKey, [certificate], options.passphrase, { algorithm: 'aes256', ...friendlyName });
   return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
 }
 
@@ -151,7 +154,7 @@ export function loadSigningIdentity(p12: Buffer, passphrase: string, source: str
       key,
       certificate,
       chain: certificates.filter((cert) => cert !== certificate),
-      name: (certificate.subject.getField('CN')?.value as string | undefined) ?? 'unnamed signer',
+      name: commonName(certificate) ?? 'unnamed signer',
       ...(email ? { email } : {}),
     };
   }
@@ -165,6 +168,20 @@ export function checkNewPassphrase(passphrase: string): void {
   }
 }
 
+function commonName(certificate: forge.pki.Certificate): string | undefined {
+  const field = certificate.subject.getField('CN') as forge.pki.CertificateField | null;
+  return field ? decodedAttribute(field).value as string : undefined;
+}
+
+/**
+ * A name attribute as forge expects it when encoding. forge encodes UTF8String values itself
+ * but leaves them as UTF-8 bytes when it parses a certificate, so parsed values are decoded.
+ */
+export function decodedAttribute(field: forge.pki.CertificateField): forge.pki.CertificateField {
+  const utf8 = (field as { valueTagClass?: number }).valueTagClass === forge.asn1.Type.UTF8;
+  return utf8 && typeof field.value === 'string' ? { ...field, value: forge.util.decodeUtf8(field.value) } : field;
+}
+
 function matchesKey(certificate: forge.pki.Certificate, key: forge.pki.rsa.PrivateKey): boolean {
   const publicKey = certificate.publicKey as forge.pki.rsa.PublicKey;
   return publicKey.n !== undefined && publicKey.n.compareTo(key.n) === 0 && publicKey.e.compareTo(key.e) === 0;
@@ -172,7 +189,7 @@ function matchesKey(certificate: forge.pki.Certificate, key: forge.pki.rsa.Priva
 
 function checkUsableForSigning(certificate: forge.pki.Certificate, source: string, now: Date): void {
   const { notBefore, notAfter } = certificate.validity;
-  const subject = (certificate.subject.getField('CN')?.value as string | undefined) ?? 'the certificate';
+  const subject = commonName(certificate) ?? 'the certificate';
   if (now > notAfter) {
     throw new NetcaseError('INPUT_INVALID', `The certificate of "${subject}" in ${source} expired on ${notAfter.toISOString()}. Make a new one with "netcase cert create" or renew it.`);
   }

@@ -2,7 +2,7 @@ import forge from 'node-forge';
 import { SignPdf, Signer } from '@signpdf/signpdf';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { NetcaseError } from '../../errors.js';
-import type { SigningIdentity } from './identity.js';
+import { decodedAttribute, type SigningIdentity } from './identity.js';
 
 export interface SignOptions {
   reason: string;
@@ -48,9 +48,12 @@ class IdentitySigner extends Signer {
     signedData.content = forge.util.createBuffer(content.toString('binary'));
     signedData.addCertificate(this.identity.certificate);
     for (const certificate of this.identity.chain) signedData.addCertificate(certificate);
+    // The signer is named by issuer and serial number rather than by certificate, because forge
+    // would re-encode a parsed UTF8String issuer name twice.
     signedData.addSigner({
       key: this.identity.key,
-      certificate: this.identity.certificate,
+      issuer: this.identity.certificate.issuer.attributes.map(decodedAttribute),
+      serialNumber: this.identity.certificate.serialNumber,
       digestAlgorithm: forge.pki.oids.sha256!,
       // Order as PAdES validators expect: content type, signing time, message digest.
       authenticatedAttributes: [
@@ -58,7 +61,7 @@ class IdentitySigner extends Signer {
         { type: forge.pki.oids.signingTime!, value: (signingTime ?? new Date()) as unknown as string },
         { type: forge.pki.oids.messageDigest! },
       ],
-    });
+    } as unknown as Parameters<typeof signedData.addSigner>[0]);
     signedData.sign({ detached: true });
     return Buffer.from(forge.asn1.toDer(signedData.toAsn1()).getBytes(), 'binary');
   }

@@ -406,6 +406,18 @@ describe('IPC handlers on the vip-recovery capture', () => {
       expect(existsSync(join(dir, 'case.json'))).toBe(true);
       expect((await harness.call('cases.listRecent', {})).cases[0]?.dir).toBe(dir);
     });
+
+    it('cancelled analysis leaves no run', async () => {
+      await harness.call('evidence.add', { files: [await harness.token('add-captures', CAPTURE)] });
+      const { jobId } = await harness.call('jobs.start', { kind: 'analyze', engine: 'tshark' });
+      expect((await harness.fail('jobs.start', { kind: 'analyze' })).code).toBe('CASE_LOCKED');
+      expect(await harness.call('jobs.cancel', { jobId })).toEqual({ cancelled: true });
+      expect((await harness.jobEnd(jobId)).type).toBe('cancelled');
+      expect(harness.jobEvents.filter((event) => event.jobId === jobId && ['done', 'failed', 'cancelled'].includes(event.type))).toHaveLength(1);
+      const info = await harness.call('cases.info', {});
+      expect(info.events.total).toBe(0);
+      expect(readdirSync(join(info.dir, 'engine'))).toEqual([]);
+    });
   });
 });
 

@@ -15,9 +15,9 @@ export interface TsharkEngineOptions {
 }
 
 /**
- * The tshark engine: one tshark pass over the capture (fed through a pipe, so progress counts
- * capture bytes), its packet fields converted into Zeek-format conn, dns, http, ssl, smtp, ftp and files
- * records written as Zeek JSON logs.
+ * Creates the tshark engine. It runs one tshark pass over the capture, fed through a pipe so
+ * that progress counts capture bytes, and converts the packet fields into Zeek-format conn, dns,
+ * http, ssl, smtp, ftp and files records written as Zeek JSON logs.
  */
 export function createTsharkEngine(options: TsharkEngineOptions = {}): Engine {
   const executable = options.executable ?? 'tshark';
@@ -62,7 +62,7 @@ async function runTshark(executable: string, options: EngineRunOptions): Promise
   const warnings = [...warningsFromStderr(stderr), ...converter.warnings()];
   if (unreadLines > 0) warnings.push(`${unreadLines} lines of tshark output could not be read and were left out.`);
   if (exitCode !== 0) {
-    if (converter.packetCount === 0) throw refusal(options.capturePath, exitCode, stderr);
+    if (converter.packetCount === 0) throw rejection(options.capturePath, exitCode, stderr);
     warnings.push(`tshark exited with code ${exitCode} after ${converter.packetCount} packets; the logs cover those packets only.`);
   }
   if (converter.badChecksumPackets > 0) {
@@ -106,7 +106,7 @@ function warningsFromStderr(stderr: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('Running as user'));
 }
 
-function refusal(capturePath: string, exitCode: number, stderr: string): NetcaseError {
+function rejection(capturePath: string, exitCode: number, stderr: string): NetcaseError {
   const reason = warningsFromStderr(stderr).join(' ') || `tshark exited with code ${exitCode}`;
   const unsupported = /isn't a capture file|unknown file format|not a capture|unsupported|cut short|damaged|corrupt/i.test(reason);
   return new NetcaseError(

@@ -44,15 +44,15 @@ export const OBSERVABLE_FIELDS: Record<string, string[]> = {
 };
 
 /**
- * Whether a baseline can be compared: a log type with observables, and for conn.log the
- * connection tuple, which zeek-cut output may have left out.
+ * Returns whether a baseline can be compared: a log type with observables, and for conn.log
+ * the connection tuple, which zeek-cut output may have left out.
  */
 export function hasObservableFields(log: string, records: LoggedRecord[]): boolean {
   if (!OBSERVABLE_FIELDS[log] || records.length === 0) return false;
   return log !== 'conn' || records.every((record) => 'id.orig_h' in record);
 }
 
-/** One record's observables as text, e.g. "GET example.com / 200"; unset fields read "-". */
+/** Joins one record's observables into text such as "GET example.com / 200", with "-" for unset fields. */
 export function observableKey(log: string, record: LoggedRecord): string {
   return (OBSERVABLE_FIELDS[log] ?? [])
     .map((field) => {

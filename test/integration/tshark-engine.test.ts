@@ -134,8 +134,8 @@ function analyse(capture: string, allowBadChecksums: boolean) {
 }
 
 /**
- * Whether the Zeek test behind a baseline folder ran Zeek with -C (bad checksums accepted). The
- * folder is named after the test, whose last name part is the test file's name.
+ * Returns whether the Zeek test behind a baseline folder ran Zeek with -C (bad checksums
+ * accepted). The folder is named after the test, and its last name part is the test file's name.
  */
 function zeekAllowedBadChecksums(captureDir: string, testName: string): boolean {
   const testFile = testName.split('.').pop() ?? '';

@@ -12,7 +12,7 @@ const STALLED_TSHARK = resolve(REPO_DIR, 'test/fixtures/stalled-tshark/stalled-t
 
 const PCAP_HEADER_BYTES = 24;
 
-/** A capture of `copies` back-to-back copies of the vip-recovery packets, big enough to cancel. */
+/** Writes a capture of `copies` back-to-back copies of the vip-recovery packets, big enough to cancel. */
 function largeCapture(copies: number): string {
   const source = readFileSync(sharedPath('scenarios/vip-recovery/vip-recovery.pcap'));
   const packets = source.subarray(PCAP_HEADER_BYTES);

@@ -94,13 +94,20 @@ export class DnsLog {
 }
 
 /**
- * Whether an address is multicast or the limited broadcast. Zeek does not make such an address
- * the originator when it turns a flow around at a lone reply, since no query came from it.
+ * Returns whether an address is multicast or the limited broadcast. A flow that starts with a
+ * reply to such an address is not turned around, because no query can have come from it.
  */
 function isGroupAddress(address: string): boolean {
   if (address.includes(':')) return address.toLowerCase().startsWith('ff');
   const first = Number(address.split('.')[0]);
   return (first >= 224 && first <= 239) || address === '255.255.255.255';
+}
+
+/** Zeek logs query names in lower case, and the root as an empty name. */
+function queryName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (name === '<Root>') return '';
+  return name.toLowerCase();
 }
 
 function readDnsMessage(row: PacketRow): DnsMessage | null {
@@ -115,8 +122,7 @@ function readDnsMessage(row: PacketRow): DnsMessage | null {
   return {
     transId,
     isResponse: row.first('dns.flags.response') === '1',
-    // Zeek logs query names in lower case.
-    query: name === undefined ? undefined : name === '<Root>' ? '' : name.toLowerCase(),
+    query: queryName(name),
     qtype: hasQuestion ? row.firstNumber('dns.qry.type') : undefined,
     qclass: hasQuestion && !Number.isNaN(qclass) ? qclass & 0x7fff : undefined,
     opcode,
@@ -231,8 +237,9 @@ function readAnswers(row: PacketRow): { answers: string[]; ttls: number[]; first
 
   // tshark splits an SRV record's owner name into service, protocol and name, and leaves it
   // out of dns.resp.name, so the owner of the first answer comes from either field.
-  const firstType = count > 0 ? types[0] : undefined;
-  const firstOwner = firstType === undefined ? undefined : firstType === 33 ? queues.srvOwner[0] : row.first('dns.resp.name');
+  let firstOwner: string | undefined;
+  if (count > 0 && types[0] === 33) firstOwner = queues.srvOwner[0];
+  else if (count > 0) firstOwner = row.first('dns.resp.name');
 
   const answers: string[] = [];
   const ttls: number[] = [];

@@ -1,9 +1,10 @@
 /**
- * The packet fields the tshark engine asks for, in output order, and a typed view of one output
- * line. tshark prints one line per packet with `-T fields`: the fields are separated by
- * FIELD_SEPARATOR and the occurrences of one field by OCCURRENCE_SEPARATOR. Both are ASCII
- * control characters (record and unit separator) that tshark 4.0 escapes inside field values,
- * so values containing commas, tabs or spaces never split.
+ * The packet fields the tshark engine requests, in output order, and a typed view of one output
+ * line. With `-T fields` tshark prints one line per packet, with FIELD_SEPARATOR between fields
+ * and OCCURRENCE_SEPARATOR between the occurrences of one field. Both are ASCII control
+ * characters (record and unit separator), so commas, tabs and spaces in values do not split them.
+ * NOTE: a value that itself contains one of them would shift the columns. PacketRow.parse then
+ * rejects the line, and the engine counts such lines in a warning.
  */
 export const FIELD_SEPARATOR = '\x1e';
 export const OCCURRENCE_SEPARATOR = '\x1f';
@@ -17,6 +18,7 @@ export const FIELDS = [
   'ip.src',
   'ip.dst',
   'ip.len',
+  'ip.hdr_len',
   'ip.proto',
   'ip.checksum.status',
   'ipv6.src',
@@ -154,7 +156,7 @@ export class PacketRow {
     return new PacketRow(values);
   }
 
-  /** The first occurrence of a field, or undefined when the packet lacks it. */
+  /** Returns the first occurrence of a field, or undefined when the packet has none. */
   first(name: FieldName): string | undefined {
     const text = this.values[FIELD_INDEX.get(name)!];
     if (text === undefined || text === '') return undefined;
@@ -162,7 +164,7 @@ export class PacketRow {
     return end === -1 ? text : text.slice(0, end);
   }
 
-  /** The last occurrence, which for nested headers (tunnels) is the innermost. */
+  /** Returns the last occurrence, which for nested headers (tunnels) is the innermost. */
   last(name: FieldName): string | undefined {
     const list = this.all(name);
     return list.length === 0 ? undefined : list[list.length - 1];

@@ -13,8 +13,9 @@ export interface FileEntry {
  * Collects files.log records for the files that HTTP, SMTP and FTP carry: their names, MIME types
  * from the message headers and sizes, each with a Zeek-style "F..." id that the protocol
  * records list in their fuid fields.
- * TODO: md5, sha1 and sha256 need the file contents; tshark's --export-objects could supply
- * them in the same pass, but mapping exported files back to their messages is not built yet.
+ * TODO: md5, sha1 and sha256 need the file contents, which -T fields does not print losslessly.
+ * tshark 4.0's --export-objects writes them in the same pass, but names files only by URI or
+ * subject and skips repeated names, so mapping them back to their messages is not built yet.
  */
 export class FileLog {
   private readonly records: ZeekRecord[] = [];
@@ -94,13 +95,13 @@ export class FileLog {
   }
 }
 
-/** The media type of a Content-Type value without its parameters, in lower case. */
+/** Returns the media type of a Content-Type value without its parameters, in lower case. */
 export function mimeType(contentType: string | undefined): string | undefined {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   return type === '' ? undefined : type;
 }
 
-/** One parameter of a MIME header value, such as `filename` in a Content-Disposition. */
+/** Returns one parameter of a MIME header value, such as `filename` in a Content-Disposition. */
 export function parameter(headerValue: string, name: string): string | undefined {
   const pattern = new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i');
   const match = pattern.exec(headerValue.replace(/\\r\\n|\\n/g, ''));

@@ -184,8 +184,8 @@ function updateFlow(flow: Flow, packet: PacketHeader, fromOrig: boolean): void {
 }
 
 /**
- * Whether a packet is the last ACK of a TCP teardown: an empty ACK after both sides sent FIN.
- * Zeek leaves it out of the connection's duration.
+ * Returns whether a packet is the last ACK of a TCP teardown: an empty ACK after both sides
+ * sent FIN. Zeek leaves that ACK out of the connection's duration.
  */
 function isFinalAck(flow: Flow, packet: PacketHeader): boolean {
   if (packet.transport !== 'tcp' || packet.payloadBytes > 0) return false;
@@ -234,14 +234,14 @@ function addHistory(flow: Flow, side: Direction, letter: string, fromOrig: boole
   flow.history += fromOrig ? letter : letter.toLowerCase();
 }
 
-/** Whether the packet at `ts` is the only one the flow has seen so far. */
+/** Returns whether the packet at `ts` is the only packet of the flow so far. */
 export function flowStartsHere(flow: Flow, ts: number): boolean {
   return flow.firstTs === ts && flow.orig.packets + flow.resp.packets === 1;
 }
 
 /**
- * Turns a flow around, as Zeek does when the first message it sees is a reply: the responder
- * becomes the originator, and history letters change case after a "^".
+ * Turns a flow around, as Zeek does when a flow starts with a reply. The responder becomes the
+ * originator, and the history letters change case after a "^".
  */
 export function flipFlow(flow: Flow): void {
   [flow.origH, flow.respH] = [flow.respH, flow.origH];
@@ -338,7 +338,7 @@ function icmpFamily(ipProto: number, type: number): number {
   return Math.min(type, icmpCounterpart(ipProto, type));
 }
 
-/** The reply type that answers an ICMP request type, or the type itself. */
+/** Returns the ICMP reply type that matches a request type, or the type itself. */
 function icmpCounterpart(ipProto: number, type: number): number {
   const pairs: Record<number, number> =
     ipProto === 58 ? { 128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135 } : { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17 };
@@ -348,7 +348,7 @@ function icmpCounterpart(ipProto: number, type: number): number {
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**
- * A Zeek-style connection uid ("C" and base62 text) derived from the flow's 5-tuple and first
+ * Derives a Zeek-style connection uid ("C" and base62 text) from the flow's 5-tuple and first
  * packet time, so the same capture always gives the same uids.
  */
 export function makeUid(flow: Pick<Flow, 'transport' | 'origH' | 'origP' | 'respH' | 'respP' | 'firstTs'>, prefix = 'C'): string {

@@ -53,7 +53,9 @@ export class FtpLog {
     const commands = row.all('ftp.request.command');
     const args = row.all('ftp.request.arg');
     commands.forEach((command, index) => {
-      const arg = commands.length === args.length ? args[index] : commands.length === 1 ? args[0] : undefined;
+      let arg: string | undefined;
+      if (commands.length === args.length) arg = args[index];
+      else if (commands.length === 1) arg = args[0];
       this.command(session, ts, command.toUpperCase(), arg ?? '');
     });
 

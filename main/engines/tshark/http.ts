@@ -133,9 +133,9 @@ function bodyLength(row: PacketRow, index: number, count: number): number | unde
 }
 
 /**
- * The value of one message's header when a packet completes several pipelined messages. tshark
- * lists occurrences without saying which message they belong to, so they are matched by
- * position only when every message has the header; otherwise only a single message gets one.
+ * Returns one message's header value when a packet completes several pipelined messages.
+ * tshark does not say which message an occurrence belongs to. Occurrences are therefore matched
+ * by position only when every message has the header, and a lone message takes the first one.
  */
 function occurrence(row: PacketRow, name: Parameters<PacketRow['all']>[0], index: number, count: number): string | undefined {
   const values = row.all(name);

@@ -118,10 +118,10 @@ interface IpFacts {
 
 /**
  * Picks the IP header that carries the transport at `beforeIndex` in the protocol list. The
- * `which` occurrence of the address fields belongs to that header: the last one for tunnels,
+ * `occurrence` of the address fields that belongs to that header is the last one for tunnels,
  * the first one for ICMP, whose errors quote another IP header after their own.
  */
-function readIp(row: PacketRow, protocols: string[], beforeIndex: number, which: 'first' | 'last'): IpFacts | null {
+function readIp(row: PacketRow, protocols: string[], beforeIndex: number, occurrence: 'first' | 'last'): IpFacts | null {
   let family: 'ip' | 'ipv6' | undefined;
   for (let i = beforeIndex - 1; i >= 0; i--) {
     if (protocols[i] === 'ip' || protocols[i] === 'ipv6') {
@@ -130,14 +130,15 @@ function readIp(row: PacketRow, protocols: string[], beforeIndex: number, which:
     }
   }
   if (!family) return null;
-  const pick = (values: string[]) => (which === 'first' ? values[0] : values[values.length - 1]);
+  const pick = (values: string[]) => (occurrence === 'first' ? values[0] : values[values.length - 1]);
 
   if (family === 'ip') {
     const src = pick(row.all('ip.src'));
     const dst = pick(row.all('ip.dst'));
     const length = Number(pick(row.all('ip.len')));
+    const headerLength = Number(pick(row.all('ip.hdr_len')) ?? 20);
     if (!src || !dst) return null;
-    return { src, dst, bytes: length, payload: length - 20 };
+    return { src, dst, bytes: length, payload: length - headerLength };
   }
   const src = pick(row.all('ipv6.src'));
   const dst = pick(row.all('ipv6.dst'));

@@ -33,11 +33,11 @@ const PROGRESS_INTERVAL_MS = 250;
 const MAX_STDERR_CHARS = 64 * 1024;
 
 /**
- * Runs tshark once on the capture, streaming stdout lines to `onLine`. `args` reads the capture
- * from the placeholder CAPTURE_PIPE_ARGUMENT, replaced here by the pipe's path. The process
- * runs in its own process group so an abort or timeout ends tshark and anything it started.
- * Resolves with the exit code and stderr whatever the code is; rejects with CANCELLED on abort
- * and ENGINE on timeout or when the program cannot start.
+ * Runs tshark once on the capture, streaming stdout lines to `onLine`. `args` names the capture
+ * with the placeholder CAPTURE_PIPE_ARGUMENT, which is replaced by the pipe's path. The process
+ * runs in its own process group, so an abort or timeout ends tshark and anything it started.
+ * Resolves with the exit code and stderr whatever the code is. Rejects with CANCELLED on abort,
+ * and with ENGINE on timeout or when the program cannot start.
  */
 export async function runTsharkProcess(options: TsharkProcessOptions): Promise<TsharkProcessResult> {
   options.signal.throwIfAborted();

@@ -28,7 +28,9 @@ export class SmtpLog {
     const commands = row.all('smtp.req.command');
     const parameters = row.all('smtp.req.parameter');
     commands.forEach((command, index) => {
-      const parameter = commands.length === parameters.length ? parameters[index] : commands.length === 1 ? parameters[0] : undefined;
+      let parameter: string | undefined;
+      if (commands.length === parameters.length) parameter = parameters[index];
+      else if (commands.length === 1) parameter = parameters[0];
       this.command(session, ts, command.toUpperCase(), parameter ?? '');
     });
 
@@ -124,7 +126,7 @@ export class SmtpLog {
     if (session.messageDone) this.logCurrent(session);
   }
 
-  /** The open transaction of a session, started when the first command of one arrives. */
+  /** Returns the session's open transaction, starting one at the first command that needs it. */
   private transaction(session: Session, ts: number): ZeekRecord {
     if (session.current) return session.current;
     session.depth += 1;
@@ -156,7 +158,7 @@ export class SmtpLog {
   }
 }
 
-/** The address in a MAIL FROM or RCPT TO parameter, without angle brackets and options. */
+/** Extracts the address from a MAIL FROM or RCPT TO parameter, without angle brackets and options. */
 export function mailAddress(parameter: string): string {
   const bracketed = /<([^>]*)>/.exec(parameter);
   if (bracketed) return bracketed[1] ?? '';
@@ -172,14 +174,14 @@ function extensionValue(row: PacketRow, name: string): string | undefined {
 }
 
 /**
- * Undoes header folding. tshark prints the line breaks of a folded header as the escapes
- * "\\r\\n", which RFC 5322 unfolding removes.
+ * Unfolds a header value (RFC 5322). tshark prints the line break of a folded header as the
+ * escape text \\r\\n, which is removed before the whitespace that follows it.
  */
 function unfold(value: string | undefined): string | undefined {
   return value?.replace(/(?:\\r)?\\n(?=[ \t])/g, '');
 }
 
-/** The first IPv4 address in a Received header, preferring one in brackets as MTAs write it. */
+/** Finds the first IPv4 address in a Received header, preferring one in brackets as MTAs write it. */
 function addressInReceived(value: string): string | undefined {
   const bracketed = /\[(\d{1,3}(?:\.\d{1,3}){3})\]/.exec(value);
   if (bracketed) return bracketed[1];

@@ -49,7 +49,10 @@ export function escapeBytes(bytes: Buffer): string {
 /** Length of the valid UTF-8 sequence starting at `start`, or 0 when it is not valid. */
 function utf8SequenceLength(bytes: Buffer, start: number): number {
   const lead = bytes[start]!;
-  const length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 0;
+  let length = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+  else if (lead >= 0xe0 && lead <= 0xef) length = 3;
+  else if (lead >= 0xf0 && lead <= 0xf4) length = 4;
   if (length === 0 || start + length > bytes.length) return 0;
   for (let i = start + 1; i < start + length; i++) {
     if ((bytes[i]! & 0xc0) !== 0x80) return 0;

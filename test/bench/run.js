@@ -5,12 +5,14 @@ import { cpus, totalmem, loadavg } from 'node:os';
 import { benchIngest } from './ingest.bench.js';
 import { benchAnalyze } from './analyze.bench.js';
 import { benchAnalysis } from './analysis.bench.js';
+import { benchReport } from './report.bench.js';
 
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const benches = {
   ingest: ['Ingest: import-logs on generated Zeek JSON logs against a bare JSON.parse + INSERT baseline', () => benchIngest({ events })],
   analyze: ['Capture to case: netcase analyze against the bare engine on a capture of at least 100 MB', () => benchAnalyze({ engine: 'tshark', minMegabytes: 100 })],
   analysis: ['Analysis queries on a generated case', () => benchAnalysis({ events })],
+  report: ['Signed report: a report of about 50 pages built, rendered, signed and written (target 2 s)', () => benchReport()],
 };
 
 const chosen = process.argv.slice(2);

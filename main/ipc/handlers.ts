@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Channel, ChosenFile, DialogPurpose, JobEvent, ParsedInput, Result } from '../../preload/api.js';
 import type { Services } from '../services.js';
@@ -172,7 +172,7 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
 
     'report.export': async ({ pdf, markdown, sign }) => {
       const dir = session.requireCase();
-      const out = pdf === undefined ? join(dir, 'reports', `report-${timestampForFileName(new Date())}.pdf`) : grants.path(pdf, ['save-report']);
+      const out = pdf === undefined ? newReportPath(dir, new Date()) : grants.path(pdf, ['save-report']);
       const markdownPath = markdown === undefined ? undefined : grants.path(markdown, ['save-markdown']);
       const signing = sign === undefined ? undefined : { p12Path: grants.path(sign.certificate, ['choose-certificate', 'save-certificate']), passphrase: sign.passphrase };
       // NOTE: PDF layout and signing run on the main process's thread (pdfkit in-process);
@@ -232,6 +232,11 @@ function ratio(done: number, total: number): number | null {
   return total > 0 ? Math.min(1, done / total) : null;
 }
 
-function timestampForFileName(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '').replaceAll('-', '');
+/** Returns `reports/report-<UTC time>.pdf` in the case, numbered when that file exists, so no export replaces another. */
+function newReportPath(caseDir: string, date: Date): string {
+  const stamp = date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '').replaceAll('-', '');
+  for (let number = 1; ; number++) {
+    const path = join(caseDir, 'reports', number === 1 ? `report-${stamp}.pdf` : `report-${stamp}-${number}.pdf`);
+    if (!existsSync(path)) return path;
+  }
 }

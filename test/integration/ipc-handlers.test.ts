@@ -352,6 +352,9 @@ describe('IPC handlers on the vip-recovery capture', () => {
       const verified = await harness.call('report.verify', { casePath: relativePath });
       expect(verified.valid).toBe(false);
       expect(verified.problems.length).toBeGreaterThan(0);
+      const second = await harness.call('report.export', {});
+      expect(second.pdf).not.toBe(result.pdf);
+      expect(existsSync(result.pdf)).toBe(true);
     });
 
     it('certificates choose and create', async () => {

@@ -114,6 +114,28 @@ describeWithShared('tshark engine process handling', () => {
     expect((error as NetcaseError).details).toEqual({ stderr: 'stalled-tshark: waiting\n' });
   }, 30_000);
 
+  it('reports progress once a second while stalled', async () => {
+    const capture = sharedPath('scenarios/vip-recovery/vip-recovery.pcap');
+    const size = readFileSync(capture).length;
+    const calls: number[] = [];
+    const started = Date.now();
+    await createTsharkEngine({ executable: STALLED_TSHARK })
+      .run({
+        capturePath: capture,
+        outputDir: tempDir(),
+        signal: new AbortController().signal,
+        allowBadChecksums: true,
+        timeoutMs: 3_200,
+        onProgress: (bytesRead, bytesTotal) => {
+          expect(bytesTotal).toBe(size);
+          calls.push(Date.now() - started);
+        },
+      })
+      .catch(() => undefined);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < calls.length; i++) expect(calls[i]! - calls[i - 1]!).toBeLessThan(1_500);
+  }, 30_000);
+
   it('names a missing program', async () => {
     const missing = join(tempDir(), 'no-tshark-here');
     const error = await createTsharkEngine({ executable: missing })

@@ -26,8 +26,11 @@ export interface TsharkProcessResult {
 /** Stands for the capture in TsharkProcessOptions.args. */
 export const CAPTURE_PIPE_ARGUMENT = '\0capture';
 
-/** Progress calls are spaced by at most this much while bytes flow, and one comes at the end. */
+/** Minimum time between progress calls while capture bytes flow. */
 const PROGRESS_INTERVAL_MS = 250;
+
+/** Longest time without a progress call, kept while tshark works through data it has buffered. */
+const PROGRESS_HEARTBEAT_MS = 1000;
 
 /** Stderr kept for the run record; tshark repeats some warnings per packet. */
 const MAX_STDERR_CHARS = 64 * 1024;
@@ -84,12 +87,19 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
   const linesDone = new Promise<void>((resolve) => lines.once('close', resolve));
 
   let lastReport = 0;
+  let bytesSoFar = 0;
   const onBytes = (bytesRead: number) => {
+    bytesSoFar = bytesRead;
     const now = Date.now();
     if (now - lastReport < PROGRESS_INTERVAL_MS) return;
     lastReport = now;
     options.onProgress?.(bytesRead, bytesTotal);
   };
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastReport < PROGRESS_HEARTBEAT_MS) return;
+    lastReport = Date.now();
+    options.onProgress?.(bytesSoFar, bytesTotal);
+  }, PROGRESS_HEARTBEAT_MS / 4);
   const feeding = pipe.feed(options.inputPath, onBytes, () => childGone || stopReason !== null);
 
   try {
@@ -115,6 +125,7 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
   } finally {
     await pipe.remove();
     clearTimeout(timer);
+    clearInterval(heartbeat);
     options.signal.removeEventListener('abort', onAbort);
   }
 }

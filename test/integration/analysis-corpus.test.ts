@@ -88,6 +88,14 @@ describeWithShared('analysis of the Zeek trace baselines', () => {
     expect(earlyTotal).toBeLessThan(wholeTotal);
     const httpEarly = early.edges.filter((edge) => edge.kind === 'reached_http').reduce((sum, edge) => sum + edge.count, 0);
     expect(httpEarly).toBe(5);
+
+    const earlyHostsAndDomains = buildGraph(db, { from: START * 1_000_000, to: (START + 5) * 1_000_000, kinds: ['host', 'domain'] });
+    const expected = early.edges.filter((edge) => ['queried', 'resolved_to', 'alias_of', 'connected', 'reached_tls', 'reached_http'].includes(edge.kind));
+    expect(earlyHostsAndDomains.edges.map((edge) => edge.id).sort()).toEqual(expected.map((edge) => edge.id).sort());
+    const cappedEarly = buildGraph(db, { from: START * 1_000_000, to: (START + 5) * 1_000_000, maxEdges: 2 });
+    expect(cappedEarly.edges.map((edge) => edge.count)).toEqual(early.edges.slice(0, 2).map((edge) => edge.count));
+    expect(cappedEarly.more.edges).toBe(early.edges.length - 2);
+    expect(cappedEarly.more.nodes).toBe(early.nodes.length - cappedEarly.nodes.length);
   });
 
   it('caps the graph and counts what was left out', async () => {

@@ -23,7 +23,7 @@ export interface HandlerDependencies {
   version: string;
 }
 
-/** What one app window works on: its open case, the files chosen in its dialogs and its jobs. */
+/** The state of one app window: its open case, the files chosen in its dialogs and its jobs. */
 export class IpcSession {
   caseDir: string | null = null;
   readonly grants = new PathGrants();
@@ -66,7 +66,7 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
 
     'cases.create': async ({ folder, name, analyst }) => {
       const dir = grants.path(folder, ['new-case-folder']);
-      refuseWhileBusy(session, 'create a case');
+      rejectWhileBusy(session, 'create a case');
       const meta = services.createCase(dir, { name, analyst });
       session.caseDir = dir;
       recent.add(dir, meta.name);
@@ -83,7 +83,7 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
         }
         dir = input.recent;
       }
-      refuseWhileBusy(session, 'open another case');
+      rejectWhileBusy(session, 'open another case');
       const info = await services.caseInfo(dir);
       session.caseDir = info.dir;
       recent.add(info.dir, info.case.name);
@@ -175,8 +175,8 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       const out = pdf === undefined ? newReportPath(dir, new Date()) : grants.path(pdf, ['save-report']);
       const markdownPath = markdown === undefined ? undefined : grants.path(markdown, ['save-markdown']);
       const signing = sign === undefined ? undefined : { p12Path: grants.path(sign.certificate, ['choose-certificate', 'save-certificate']), passphrase: sign.passphrase };
-      // NOTE: PDF layout and signing run on the main process's thread (pdfkit in-process);
-      // a report of a few hundred pages blocks the window for that time.
+      // NOTE: PDF layout and signing run on the main process's thread, because pdfkit runs
+      // in-process. A report of a few hundred pages blocks the window for that time.
       return services.exportReport(dir, { out, markdown: markdownPath, sign: signing });
     },
 
@@ -199,14 +199,14 @@ export function grantOpenedFiles(session: IpcSession, paths: string[]): ChosenFi
   return paths.map((path) => session.grants.grant(path, 'add-captures'));
 }
 
-function refuseWhileBusy(session: IpcSession, action: string): void {
+function rejectWhileBusy(session: IpcSession, action: string): void {
   if (session.jobs.busy) throw new NetcaseError('CASE_LOCKED', `A job is still running on the open case. Wait for it to end or cancel it, then ${action}.`);
 }
 
 /**
- * A dropped file cannot be tied to a dialog, because drops never reach main. It is accepted
- * only as evidence to copy into the case: an existing regular file (no folder, no symbolic
- * link) that starts like a packet capture or a Zeek log.
+ * Checks a dropped path. A drop cannot be tied to a dialog, because drops never reach main,
+ * so the path is accepted only as evidence to copy into the case: an existing regular file
+ * (no folder, no symbolic link) that starts like a packet capture or a Zeek log.
  */
 async function checkDroppedFile(path: string): Promise<void> {
   if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path)) {

@@ -27,8 +27,8 @@ const REPORT_IOC_TYPES: Record<TaggedIocType, IocType> = {
 // they are, they come only from `explicit` (`netcase report --inputs FILE.json`).
 export function readCaseReportInputs(opened: OpenCase, explicit: ReportInputs = {}): ReportInputs {
   const fromCase: ReportInputs = { iocs: readTaggedIocs(opened), engine: readLatestEngine(opened) };
-  const given = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
-  return { ...fromCase, ...given };
+  const supplied = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
+  return { ...fromCase, ...supplied };
 }
 
 function readTaggedIocs(opened: OpenCase): ReportIoc[] {

@@ -154,8 +154,8 @@ export const IOC_TABLE_TITLES: Record<IocType, string> = {
 };
 
 /**
- * Builds the report model of an open case: case.json, evidence re-verified now, event counts
- * and range, and the audit log come from the case; analysis results come from `inputs`.
+ * Builds the report model of an open case. Case metadata, evidence (re-verified now), event
+ * counts and range, and the audit log come from the case, and analysis results from `inputs`.
  * Narrative fields take the analyst's stored text, else a generated draft.
  */
 export async function buildReportModel(opened: OpenCase, inputs: ReportInputs = {}): Promise<ReportModel> {

@@ -16,7 +16,7 @@ const services = createServices('netcase-test');
 const PASSPHRASE = 'report test passphrase';
 const SUBJECT = 'Счёт на оплату №42';
 
-/** A case whose Zeek logs carry an IDN domain and a Cyrillic e-mail subject. */
+/** Creates a case whose Zeek logs carry an IDN domain and a Cyrillic e-mail subject. */
 async function cyrillicCase(parent: string): Promise<string> {
   const logs = join(parent, 'logs');
   mkdirSync(logs);
@@ -123,7 +123,7 @@ interface CertificateShape {
   withKey?: boolean;
 }
 
-/** A PKCS#12 file whose certificate has the given validity and key usage. */
+/** Builds a PKCS#12 file whose certificate has the given validity and key usage. */
 function customP12(shape: CertificateShape): Buffer {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const key = forge.pki.privateKeyFromPem(pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
@@ -144,7 +144,7 @@ const BAD_CERTIFICATES: [string, CertificateShape | 'not-p12', string][] = [
   ['expired', { notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') }, 'expired on 2021-01-01'],
   ['not yet valid', { notBefore: new Date(Date.now() + 10 * 86_400_000), notAfter: new Date(Date.now() + 20 * 86_400_000) }, 'is not valid before'],
   ['encryption only', { keyUsage: { keyEncipherment: true } }, 'does not allow digital signatures'],
-  ['without key', { withKey: false }, 'holds no private key'],
+  ['without key', { withKey: false }, 'contains no private key'],
   ['not a p12', 'not-p12', 'is not a readable PKCS#12'],
 ];
 

@@ -19,7 +19,7 @@ const services = createServices('netcase-test');
 const PASSPHRASE = 'report test passphrase';
 const SIMDA_LOGS = () => sharedPath('corpus/zeek-logs/stratosphere-security-datasets-for-testing/005-zeek-scenario-malicious');
 
-/** A temporary folder kept for a whole suite (tempDir() removes its folders after each test). */
+/** Creates a temporary folder kept for a whole suite, because tempDir() removes its folders after each test. */
 function suiteDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ function writeCertificate(dir: string): string {
   return path;
 }
 
-/** A case made from the Simda Zeek logs of the corpus, with the log folder added as evidence. */
+/** Creates a case from the Simda Zeek logs of the corpus, with the DNS log added as evidence. */
 async function corpusCase(parent: string): Promise<string> {
   const dir = join(parent, 'case');
   createCase(dir, { name: 'Simda botnet', analyst: 'Ana Lyst' });

@@ -96,7 +96,7 @@ export class ReportLayout {
     return this.doc.font(font).fontSize(size).fillColor(color);
   }
 
-  /** A section heading; it is listed in the table of contents and the PDF outline. */
+  /** Writes a section heading and lists it in the table of contents and the PDF outline. */
   heading(title: string, level: 1 | 2 = 1): void {
     const size = level === 1 ? 16 : 12.5;
     this.ensureSpace(size * 4);
@@ -157,8 +157,8 @@ export class ReportLayout {
   }
 
   /**
-   * A table whose cells wrap inside their column. A row that does not fit on the page moves to
-   * the next one, and the header row is repeated there.
+   * Draws a table whose cells wrap inside their column. A row that does not fit on the page moves
+   * to the next one, and the header row is repeated there.
    */
   table(columns: TableColumn[], rows: string[][], options: { size?: number } = {}): void {
     const size = options.size ?? 8.5;

@@ -80,7 +80,7 @@ function drawContents(layout: ReportLayout, contentsPage: number): void {
   doc.y = 56;
   layout.style('bold', 16, COLORS.accent).text('Contents', layout.left, doc.y);
   doc.moveDown(1);
-  // One contents page holds about 34 lines; a longer list keeps the top-level sections only.
+  // One contents page fits about 34 lines, so a longer list keeps the top-level sections only.
   const headings = layout.headings.length <= MAX_CONTENTS_LINES ? layout.headings : layout.headings.filter((heading) => heading.level === 1);
   for (const heading of headings) {
     const indent = heading.level === 1 ? 0 : 16;

@@ -115,9 +115,9 @@ export function saveAnalystCertificate(out: string, options: CreateCertificateOp
 }
 
 /**
- * Opens a PKCS#12 file and checks that it can sign a report now: the passphrase opens it, it
- * holds a private key and the certificate for that key, the certificate is within its validity
- * period and, when it states a key usage, allows digital signatures.
+ * Opens a PKCS#12 file and checks that it can sign a report now. The passphrase must open it,
+ * it must contain a private key and the certificate for that key, and the certificate must be
+ * within its validity period and, when it states a key usage, allow digital signatures.
  */
 export function loadSigningIdentity(p12: Buffer, passphrase: string, source: string, now = new Date()): SigningIdentity {
   let parsed: forge.pkcs12.Pkcs12Pfx;
@@ -139,7 +139,7 @@ export function loadSigningIdentity(p12: Buffer, passphrase: string, source: str
     .map((bag) => bag.key)
     .filter((key): key is forge.pki.rsa.PrivateKey => key !== undefined && key !== null);
   if (keys.length === 0) {
-    throw new NetcaseError('INPUT_INVALID', `${source} holds no private key (or only a non-RSA key, which Netcase cannot sign with), so it cannot sign. Export the certificate together with its RSA private key.`);
+    throw new NetcaseError('INPUT_INVALID', `${source} contains no private key (or only a non-RSA key, which Netcase cannot sign with), so it cannot sign. Export the certificate together with its RSA private key.`);
   }
   const certificates = (parsed.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [])
     .map((bag) => bag.cert)
@@ -158,7 +158,7 @@ export function loadSigningIdentity(p12: Buffer, passphrase: string, source: str
       ...(email ? { email } : {}),
     };
   }
-  throw new NetcaseError('INPUT_INVALID', `${source} holds a private key but no certificate for that key (${certificates.length} other certificate(s)). Export the key together with its own certificate.`);
+  throw new NetcaseError('INPUT_INVALID', `${source} contains a private key but no certificate for that key (${certificates.length} other certificate(s)). Export the key together with its own certificate.`);
 }
 
 /** Rejects passphrases that would leave the private key effectively unprotected. */
@@ -174,8 +174,8 @@ function commonName(certificate: forge.pki.Certificate): string | undefined {
 }
 
 /**
- * A name attribute as forge expects it when encoding. forge encodes UTF8String values itself
- * but leaves them as UTF-8 bytes when it parses a certificate, so parsed values are decoded.
+ * Decodes a parsed name attribute into the form forge expects when encoding. forge encodes
+ * UTF8String values itself but leaves them as UTF-8 bytes when it parses a certificate.
  */
 export function decodedAttribute(field: forge.pki.CertificateField): forge.pki.CertificateField {
   const utf8 = (field as { valueTagClass?: number }).valueTagClass === forge.asn1.Type.UTF8;

@@ -4,7 +4,7 @@ import forge from 'node-forge';
 export interface PdfSignatureReport {
   /** True only when every check passed. */
   valid: boolean;
-  /** Each failed check, in plain words; empty when valid. */
+  /** Each failed check in plain words, empty when the signature is valid. */
   problems: string[];
   signer?: string;
   reason?: string;
@@ -37,11 +37,11 @@ const OID = {
 const DIGESTS: Record<string, string> = { [OID.sha1]: 'sha1', [OID.sha256]: 'sha256', [OID.sha384]: 'sha384', [OID.sha512]: 'sha512' };
 
 /**
- * Checks the last embedded signature of a PDF without trusting any reader: the byte range must
- * cover the whole file except the signature value, the signature value must be one clean hex
- * string, the CMS message digest must equal the digest of the signed bytes, and the signature
- * over the signed attributes must verify with the embedded signer certificate.
- * Trust in the certificate itself (who issued it) is left to the reader.
+ * Checks the last embedded signature of a PDF without relying on a PDF reader. The byte range
+ * must cover the whole file except the signature value, which must be one hex string in canonical
+ * DER. The CMS message digest must equal the digest of the signed bytes, and the signature over
+ * the signed attributes must verify with the embedded signer certificate. Whether to trust that
+ * certificate (who issued it) is left to the reader.
  */
 export function verifyPdfSignature(pdf: Buffer): PdfSignatureReport {
   const report: PdfSignatureReport = { valid: false, problems: [], coversWholeFile: false };
@@ -187,8 +187,8 @@ const CMS_OID = {
  * these fields lie outside what the signature covers.
  */
 function parseSignedData(contentInfo: forge.asn1.Asn1, problems: string[]): SignedDataParts | undefined {
-  const fail = (what: string): undefined => {
-    problems.push(`the CMS signature is malformed: ${what}`);
+  const fail = (reason: string): undefined => {
+    problems.push(`the CMS signature is malformed: ${reason}`);
     return undefined;
   };
   const outer = children(contentInfo);

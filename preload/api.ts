@@ -27,7 +27,7 @@ export const NARRATIVE_FIELDS = ['executive-summary', 'recommended-actions', 'sc
 export const EXPORT_FORMATS = ['csv', 'stix', 'misp'] as const;
 export const ENGINES = ['auto', 'zeek', 'tshark'] as const;
 
-/** What a native dialog is for; a token is accepted only by methods that take its purpose. */
+/** The purpose of a native dialog. A token is accepted only by methods that take its purpose. */
 export const DIALOG_PURPOSES = [
   'open-case-folder',
   'new-case-folder',

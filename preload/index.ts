@@ -3,7 +3,7 @@ import { CHANNELS, EVENT_CHANNELS, type ApiError, type AppCommand, type IpcReply
 
 /**
  * Exposes the contract as `window.netcase`. Each method is one `ipcRenderer.invoke` on its
- * channel; the renderer never sees `ipcRenderer` itself. A failed call rejects with the plain
+ * channel, and `ipcRenderer` itself is not exposed. A failed call rejects with the plain
  * `{ code, message, details }` that main sent.
  */
 function buildApi(): NetcaseApi {

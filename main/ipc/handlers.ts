@@ -204,9 +204,9 @@ function rejectWhileBusy(session: IpcSession, action: string): void {
 }
 
 /**
- * Checks a dropped path. A drop cannot be tied to a dialog, because drops never reach main,
- * so the path is accepted only as evidence to copy into the case: an existing regular file
- * (no folder, no symbolic link) that starts like a packet capture or a Zeek log.
+ * Checks a dropped path. A drop cannot be tied to a dialog, because drops never reach main.
+ * The path is therefore accepted only as evidence to copy into the case. It must be an
+ * existing regular file (no folder, no symbolic link) that starts like a capture or Zeek log.
  */
 async function checkDroppedFile(path: string): Promise<void> {
   if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path)) {

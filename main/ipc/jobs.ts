@@ -8,7 +8,7 @@ const logger = log.scope('jobs');
 /** Minimum time between two progress events of one job, in milliseconds. */
 export const PROGRESS_INTERVAL_MS = 250;
 
-/** What a running job may report besides its result. */
+/** Reports of a running job besides its result. */
 export interface JobReporter {
   progress(ratio: number | null, message: string): void;
   warning(message: string): void;
@@ -22,9 +22,9 @@ interface RunningJob {
 }
 
 /**
- * Runs long jobs (analysis, log import) one at a time. `start` returns the job id at once; the
- * job then sends throttled progress and warnings through `emit` and ends with exactly one
- * done, failed or cancelled event. The work itself runs in worker threads or child
+ * Runs long jobs (analysis, log import) one at a time. `start` returns the job id at once.
+ * The job then sends throttled progress and warnings through `emit`, and ends with exactly
+ * one done, failed or cancelled event. The work itself runs in worker threads or child
  * processes, so the main process's event loop stays free.
  */
 export class JobRunner {

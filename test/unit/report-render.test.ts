@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseNarrative } from '../../main/report/format.js';
+import { renderMarkdown } from '../../main/report/markdown.js';
+import { renderReportPdf } from '../../main/report/pdf/render-report.js';
+import type { ReportModel, ReportStage } from '../../main/report/report-model.js';
+import { tempDir } from '../helpers/temp.js';
+
+const START = 1_767_981_883_417_000;
+
+function model(overrides: Partial<ReportModel> = {}): ReportModel {
+  return {
+    format: 'netcase-report',
+    version: 1,
+    generatedAt: '2026-01-10T09:00:00.000Z',
+    case: { id: 'case-1234', name: 'Pipe | case', analyst: 'Ana Lyst', created: '2026-01-10T08:00:00.000Z', timeZone: 'UTC' },
+    timeRange: { first: START, last: START + 23_000_000 },
+    engine: { name: 'tshark', version: 'TShark 4.0.17', allowBadChecksums: true },
+    evidence: [{ file: 'capture.pcap', storedPath: 'evidence/x-capture.pcap', kind: 'capture', size: 10, sha256: 'a'.repeat(64), status: 'changed', actualSha256: 'b'.repeat(64) }],
+    events: { total: 3, byLog: [{ log: 'dns', count: 3 }] },
+    narrative: {
+      'executive-summary': { text: 'First paragraph.\n\nSecond *paragraph*.', source: 'analyst' },
+      'recommended-actions': { text: 'Containment\n- Isolate the host.\n- Block the domain.', source: 'draft' },
+      scope: { text: 'One capture.', source: 'draft' },
+    },
+    stages: [],
+    findingsByStage: [],
+    timeline: [{ ts: START, description: 'DNS query: a|b.example', source: 'indicator' }],
+    iocs: [{ type: 'domain', title: 'Domains and hosts', entries: [{ type: 'domain', value: 'evil|name.example', verdict: 'malicious', note: 'Pipe | in note', firstSeen: START }] }],
+    detections: [],
+    limitations: ['TLS hides the content of encrypted sessions.'],
+    audit: { verification: { ok: true, entries: 1 }, entries: [{ id: 1, ts: '2026-01-10T08:00:00.000Z', actor: 'Ana Lyst', action: 'case.create', details: '{"name":"x"}' }] },
+    ...overrides,
+  };
+}
+
+describe('parseNarrative', () => {
+  it('splits paragraphs and lists', () => {
+    expect(parseNarrative('Containment\n- Isolate.\n* Block.\n\nNext line\njoined')).toEqual([
+      { kind: 'paragraph', text: 'Containment' },
+      { kind: 'list', items: ['Isolate.', 'Block.'] },
+      { kind: 'paragraph', text: 'Next line joined' },
+    ]);
+  });
+});
+
+describe('renderMarkdown', () => {
+  const markdown = renderMarkdown(model());
+
+  it('escapes pipes in table cells', () => {
+    expect(markdown).toContain('| `evil\\|name.example` | malicious |');
+    expect(markdown).toContain('Pipe \\| in note');
+    expect(markdown).toContain('DNS query: a\\|b.example');
+  });
+
+  it('escapes emphasis from text', () => {
+    expect(markdown).toContain('Second \\*paragraph\\*.');
+  });
+
+  it('states changed evidence and engine', () => {
+    expect(markdown).toContain(`changed, now ${'b'.repeat(64)}`);
+    expect(markdown).toContain('TShark 4.0.17 (tshark, bad checksums allowed)');
+    expect(markdown).toContain('- Isolate the host.');
+  });
+});
+
+describe('renderReportPdf', () => {
+  it('continues a long flow diagram', async () => {
+    const stages: ReportStage[] = Array.from({ length: 25 }, (_, i) => ({ id: `s${i}`, title: `Stage number ${i + 1}`, start: START + i * 1_000_000, end: START + i * 1_000_000 + 500_000, indicators: [`host-${i}.example`] }));
+    const rendered = await renderReportPdf(model({ stages, findingsByStage: stages.map((stage) => ({ stage, findings: [] })) }));
+    const path = join(tempDir(), 'long.pdf');
+    writeFileSync(path, rendered.pdf);
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+    const pages = text.split('\f').filter((page) => page.trim() !== '');
+    expect(pages).toHaveLength(rendered.pages);
+    expect(text).toContain('25. Stage number 25');
+    expect(text).toContain(`case-1234 · page ${rendered.pages} of ${rendered.pages}`);
+    const flowPages = pages.filter((page) => /\d+\. Stage number \d+\s*\n\s*host-/.test(page));
+    expect(flowPages.length).toBeGreaterThan(1);
+  });
+});

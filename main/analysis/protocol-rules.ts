@@ -154,7 +154,10 @@ export function detectHttpFormPost(context: DetectionContext, rule: RuleOfType<'
   const rarity = new Map<string, { requests: number; clients: number }>();
 
   const groups = new Map<string, { client: string; site: string; events: LogEvent[]; fileUpload: boolean }>();
-  for (const event of eventsOfLog(context, 'http')) {
+  // SQLite's JSON functions pick out candidate requests before any record is parsed here.
+  const methodList = [...methods];
+  const candidates = ` AND upper(json_extract(e.record, '$.method')) IN (${methodList.map(() => '?').join(', ')}) AND json_extract(e.record, '$.request_body_len') > 0`;
+  for (const event of eventsOfLog(context, 'http', candidates, methodList)) {
     const method = text(event.record.method)?.toUpperCase();
     if (!method || !methods.has(method) || num(event.record.request_body_len) <= 0 || !event.orig_h) continue;
     const site = (text(event.record.host) ?? event.resp_h ?? '').toLowerCase().replace(/:\d+$/, '');
@@ -223,7 +226,16 @@ export function detectExecutableTransfer(context: DetectionContext, rule: RuleOf
     const receiver = list(event.record.rx_hosts)[0] ?? (event.record.is_orig === true ? event.resp_h : event.orig_h);
     add(receiver, event, hash ? [{ kind: 'file', value: hash.toLowerCase() }] : [], name);
   }
-  for (const event of eventsOfLog(context, 'http')) {
+  // A cheap SQL condition that keeps every candidate request and skips most others: when all
+  // MIME types are application/ types and all extensions contain a dot, only those are looked for.
+  const mimeCondition = rule.mimeTypes.every((type) => type.toLowerCase().startsWith('application/'))
+    ? `json_extract(e.record, '$.resp_mime_types') LIKE '%application/%'`
+    : `json_extract(e.record, '$.resp_mime_types') IS NOT NULL`;
+  const uriCondition = rule.extensions.every((extension) => extension.includes('.'))
+    ? `instr(json_extract(e.record, '$.uri'), '.') > 0`
+    : `json_extract(e.record, '$.uri') IS NOT NULL`;
+  const candidates = ` AND (${mimeCondition} OR ${uriCondition})`;
+  for (const event of eventsOfLog(context, 'http', candidates)) {
     const uri = text(event.record.uri);
     const download = list(event.record.resp_mime_types).some((type) => mimeTypes.has(type.toLowerCase())) || (num(event.record.response_body_len) > 0 && hasExtension(uri));
     if (!download) continue;

@@ -243,3 +243,30 @@ describe('event counts', () => {
     expect(searchEvents(db, { from: 1767981600_000000 }).events.map((event) => event.uid)).toEqual(['C1', 'C2', 'C4']);
   });
 });
+
+describe('HTTP rules', () => {
+  it('find executables and form posts', async () => {
+    const dir = tempDir();
+    const base = { 'id.orig_h': '10.0.0.5', 'id.orig_p': 50000, 'id.resp_h': '203.0.113.7', 'id.resp_p': 80, host: 'files.example.net' };
+    const records = [
+      { ...base, ts: 1767981600, uid: 'C1', method: 'GET', uri: '/a', response_body_len: 5000, resp_mime_types: ['application/x-dosexec'] },
+      { ...base, ts: 1767981601, uid: 'C2', method: 'GET', uri: '/tools/Setup.EXE?x=1', response_body_len: 5000, resp_mime_types: ['application/octet-stream'] },
+      { ...base, ts: 1767981602, uid: 'C3', method: 'GET', uri: '/index.html', response_body_len: 300, resp_mime_types: ['text/html'] },
+      { ...base, ts: 1767981603, uid: 'C4', method: 'post', uri: '/upload', request_body_len: 900, orig_filenames: ['data.zip'] },
+      { ...base, ts: 1767981604, uid: 'C5', method: 'POST', uri: '/empty', request_body_len: 0 },
+    ];
+    writeFileSync(join(dir, 'http.ndjson'), records.map((record) => JSON.stringify(record)).join('\n'));
+    const { db } = (opened = await caseWithLogs([join(dir, 'http.ndjson')]));
+    const uidsOf = (finding: { eventIds: number[] } | undefined) =>
+      (finding?.eventIds ?? []).map((id) => db.prepare('SELECT uid FROM events WHERE id = ?').pluck().get(id));
+
+    const result = findingsOf(db);
+    const executables = result.findings.find((finding) => finding.rule === 'executable-download');
+    expect(uidsOf(executables)).toEqual(['C1', 'C2']);
+    expect(executables?.entities).toContainEqual({ kind: 'host', value: '10.0.0.5' });
+    const post = result.findings.find((finding) => finding.rule === 'http-form-post-rare-host');
+    expect(uidsOf(post)).toEqual(['C4']);
+    expect(post?.severity).toBe('high');
+    expect(post?.flags).toContain('file-upload');
+  });
+});

@@ -136,10 +136,12 @@ export class ReportLayout {
   }
 
   blocks(blocks: TextBlock[]): void {
-    for (const block of blocks) {
-      if (block.kind === 'paragraph') this.paragraph(block.text);
-      else this.bulletList(block.items);
-    }
+    blocks.forEach((block, index) => {
+      if (block.kind === 'list') return this.bulletList(block.items);
+      // A short line without a full stop right before a list is that list's title.
+      const isTitle = blocks[index + 1]?.kind === 'list' && block.text.length <= 60 && !/[.:;!?]$/.test(block.text);
+      this.paragraph(block.text, isTitle ? { font: 'bold' } : {});
+    });
   }
 
   /** Label and value pairs as two aligned columns. */

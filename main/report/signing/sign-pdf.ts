@@ -23,9 +23,9 @@ export async function signPdf(pdf: Buffer, identity: SigningIdentity, options: S
   const withPlaceholder = plainAddPlaceholder({
     pdfBuffer: pdf,
     reason: options.reason,
-    contactInfo: identity.email ?? '',
-    name: identity.name,
-    location: options.location ?? '',
+    contactInfo: asciiOnly(identity.email ?? ''),
+    name: asciiOnly(identity.name),
+    location: asciiOnly(options.location ?? ''),
     signingTime,
     signatureLength: SIGNATURE_SPACE,
     appName: 'Netcase',
@@ -35,6 +35,15 @@ export async function signPdf(pdf: Buffer, identity: SigningIdentity, options: S
   } catch (error) {
     throw new NetcaseError('INTERNAL', `Signing the report failed: ${(error as Error).message}.`, { cause: error });
   }
+}
+
+/**
+ * Returns the text when it is printable ASCII, else an empty string. @signpdf/placeholder-plain
+ * 3.3 encodes other characters of these entries twice, which would show a garbled name; readers
+ * then take the signer's name from the certificate, where it is stored correctly.
+ */
+function asciiOnly(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : '';
 }
 
 /** Produces the detached CMS SignedData over the bytes @signpdf passes in. */

@@ -29,7 +29,7 @@ export const CAPTURE_PIPE_ARGUMENT = '\0capture';
 /** Minimum time between progress calls while capture bytes flow. */
 const PROGRESS_INTERVAL_MS = 250;
 
-/** Longest time without a progress call, kept while tshark works through data it has buffered. */
+/** Maximum time between progress calls, also while tshark works through data it has buffered. */
 const PROGRESS_HEARTBEAT_MS = 1000;
 
 /** Stderr kept for the run record; tshark repeats some warnings per packet. */

@@ -1,3 +1,4 @@
+import { domainToUnicode } from 'node:url';
 import type { OpenCase } from '../case/case-folder.js';
 import type { EngineName } from '../engines/engine.js';
 import { listEngineRuns } from '../engines/engine-runs.js';
@@ -34,13 +35,16 @@ export function readCaseReportInputs(opened: OpenCase, explicit: ReportInputs = 
 function readTaggedIocs(opened: OpenCase): ReportIoc[] {
   return buildIocExportModel(opened).iocs.map((ioc) => {
     const type = REPORT_IOC_TYPES[ioc.type];
-    const hashKind = type === 'hash' || type === 'other' ? ioc.type : undefined;
+    // Tagged domains are stored as punycode; the report shows the Unicode name and the
+    // punycode beside it, so both forms can be searched for.
+    const unicode = ioc.type === 'domain' ? domainToUnicode(ioc.value) : ioc.value;
+    const role = type === 'hash' || type === 'other' ? ioc.type : unicode !== ioc.value && unicode !== '' ? ioc.value : undefined;
     return {
       type,
-      value: ioc.value,
+      value: unicode || ioc.value,
       verdict: ioc.verdict,
       note: ioc.note,
-      ...(hashKind ? { role: hashKind } : {}),
+      ...(role ? { role } : {}),
       firstSeen: ioc.sighting.firstSeen,
     };
   });

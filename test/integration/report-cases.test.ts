@@ -54,6 +54,18 @@ it('IDN domain and Cyrillic subject render', async () => {
   expect(readFileSync(markdown, 'utf8')).toContain(SUBJECT);
 }, 30_000);
 
+it('tagged IDN domain shows Unicode', async () => {
+  const work = tempDir();
+  const dir = await cyrillicCase(work);
+  await services.tagIoc(dir, { value: 'пример.рф', verdict: 'malicious', note: 'Tagged through the IOC store' });
+  const pdf = join(work, 'tagged.pdf');
+  await services.exportReport(dir, { out: pdf });
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+  // The cell wraps inside the punycode, so only its start is compared.
+  expect(text).toContain('пример.рф (xn--e1afmkfd.xn');
+  expect(text).toContain('Tagged through the IOC store');
+}, 30_000);
+
 it('report edit replaces and restores a draft', async () => {
   const work = tempDir();
   const dir = await cyrillicCase(work);

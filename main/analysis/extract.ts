@@ -6,11 +6,12 @@ export type EntityKind = 'host' | 'domain' | 'email' | 'url' | 'file' | 'user_ag
 export const ENTITY_KINDS: readonly EntityKind[] = ['host', 'domain', 'email', 'url', 'file', 'user_agent'];
 
 /**
- * Kinds of relation, always read as "source <kind> target":
- * host queried domain, domain resolved_to host, domain alias_of domain (CNAME), host
- * connected host (detail: port/protocol and service), host reached_tls or reached_http domain,
- * host requested url, host used_agent user_agent, email mailed email (detail: mail server),
- * email address_in domain, host downloaded or uploaded file, domain certificate_for host.
+ * Kinds of relation, always read as "source <kind> target". The pairs are:
+ * - host queried domain, domain resolved_to host, domain alias_of domain (a CNAME);
+ * - host connected host, with port, protocol and service as detail;
+ * - host reached_tls domain, host reached_http domain, host requested url, host used_agent user_agent;
+ * - email mailed email, with the mail server as detail, and email address_in domain;
+ * - host downloaded file, host uploaded file.
  */
 export type RelationKind =
   | 'queried'
@@ -39,7 +40,7 @@ export interface RelationRef {
   bytes: number;
 }
 
-/** What one event says: the entities it mentions and the relations it shows. */
+/** The entities one event mentions and the relations it shows. */
 export interface Extraction {
   entities: EntityRef[];
   relations: RelationRef[];
@@ -215,14 +216,14 @@ function extractFtp(record: ZeekRecord, origin: EntityRef | null, out: Extractio
 
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z][a-z0-9-]{0,62}$/;
 
-/** A host entity when the value is an IP address (brackets and zone ids removed). */
+/** Returns a host entity when the value is an IP address, with brackets removed. */
 export function host(value: string | null): EntityRef | null {
   if (!value) return null;
   const bare = value.replace(/^\[|\]$/g, '');
   return isIP(bare) ? { kind: 'host', value: bare.toLowerCase() } : null;
 }
 
-/** A domain entity when the value is a plausible DNS name (lowercased, trailing dot removed). */
+/** Returns a domain entity when the value is a plausible DNS name, lowercased and without a trailing dot. */
 export function domain(value: string | null): EntityRef | null {
   if (!value) return null;
   const name = value.trim().toLowerCase().replace(/\.$/, '');
@@ -236,7 +237,7 @@ function hostOrDomain(value: string): EntityRef | null {
   return host(value) ?? domain(value);
 }
 
-/** An email entity from "Name <a@b.c>", "<a@b.c>" or "a@b.c". */
+/** Returns an email entity from "Name <a@b.c>", "<a@b.c>" or "a@b.c". */
 export function email(value: string | null): EntityRef | null {
   if (!value) return null;
   const match = /<([^<>\s]+@[^<>\s]+)>/.exec(value) ?? /^\s*([^<>\s"]+@[^<>\s"]+)\s*$/.exec(value);

@@ -35,9 +35,10 @@ function eventsOfLog(context: DetectionContext, log: string, extra = '', extraPa
 /**
  * SMTP sessions from hosts that are not mail servers, one finding per client and server. A
  * host counts as a mail server when it is listed in the rule or itself receives SMTP on port
- * 25. Zeek's smtp.log has no AUTH field, so credentials are judged from what the logs hold:
- * an auth field written by an engine that parses the AUTH command, or else a session on a
- * submission port without TLS, where servers require AUTH before accepting mail.
+ * 25. Zeek's smtp.log has no AUTH field, so credentials are judged from what the logs hold.
+ * An auth field written by an engine that parses the AUTH command decides it. Without one, a
+ * session on the submission port without TLS counts, because such servers require AUTH
+ * before they accept mail.
  */
 export function detectSmtpSubmission(context: DetectionContext, rule: RuleOfType<'smtp-submission'>): Finding[] {
   const { db } = context;
@@ -117,7 +118,7 @@ function authMechanism(record: Record<string, unknown>): string | null {
   return null;
 }
 
-/** FTP uploads (STOR and the like) from internal hosts, one finding per client. */
+/** Reports FTP uploads (STOR and the like) from internal hosts, one finding per client. */
 export function detectFtpUpload(context: DetectionContext, rule: RuleOfType<'ftp-upload'>): Finding[] {
   const commands = new Set(rule.commands.map((command) => command.toUpperCase()));
   const byClient = new Map<string, LogEvent[]>();
@@ -142,8 +143,8 @@ export function detectFtpUpload(context: DetectionContext, rule: RuleOfType<'ftp
 }
 
 /**
- * HTTP requests with a body (POST, PUT) to hosts that few requests and few clients in the
- * whole case reach, one finding per client and host.
+ * Reports HTTP requests with a body (POST, PUT) to hosts that few requests and few clients in
+ * the whole case reach, one finding per client and host.
  */
 export function detectHttpFormPost(context: DetectionContext, rule: RuleOfType<'http-form-post'>): Finding[] {
   const { db } = context;
@@ -203,8 +204,8 @@ export function detectHttpFormPost(context: DetectionContext, rule: RuleOfType<'
 }
 
 /**
- * Executables seen in files, HTTP, FTP and PE logs, one finding per receiving host (PE log
- * records, which name no host, are gathered under "unknown host").
+ * Reports executables seen in files, HTTP, FTP and PE logs, one finding per receiving host.
+ * PE log records name no host, so they are gathered under "unknown host".
  */
 export function detectExecutableTransfer(context: DetectionContext, rule: RuleOfType<'executable-transfer'>): Finding[] {
   const mimeTypes = new Set(rule.mimeTypes.map((type) => type.toLowerCase()));
@@ -258,8 +259,8 @@ export function detectExecutableTransfer(context: DetectionContext, rule: RuleOf
 }
 
 /**
- * Top-level domains outside the common list that at most `maxDomains` domains in the window
- * use, one finding per TLD. Listed suspicious TLDs raise the severity to medium.
+ * Reports top-level domains outside the common list that at most `maxDomains` domains in the
+ * window use, one finding per TLD. Listed suspicious TLDs raise the severity to medium.
  */
 export function detectRareTld(context: DetectionContext, rule: RuleOfType<'rare-tld'>): Finding[] {
   const common = new Set(rule.commonTlds.map((tld) => tld.toLowerCase()));

@@ -38,7 +38,7 @@ const COUNT_WIDTHS = [3600, 60, 1];
 
 /**
  * Counts events per log type in time buckets. Whole seconds inside the window are read from
- * the per-second, per-minute and per-hour count tables; only the partial seconds at the two
+ * the per-second, per-minute and per-hour count tables. Only the partial seconds at the two
  * ends of the window are counted in the events table, so the counts add up exactly to the
  * events whose ts lies in the window. Events without a timestamp are never counted.
  */
@@ -86,7 +86,7 @@ export function buildTimeline(db: Db, options: TimelineOptions): Timeline {
   return { from: window.from, to: window.to, bucketSeconds: width, logs: [...logs].sort(), total: buckets.reduce((sum, bucket) => sum + bucket.total, 0), buckets };
 }
 
-/** The smallest readable width of at least `seconds`. */
+/** Returns the smallest readable width of at least `seconds`. */
 export function niceWidth(seconds: number): number {
   return NICE_WIDTHS.find((width) => width >= seconds) ?? NICE_WIDTHS[NICE_WIDTHS.length - 1]!;
 }

@@ -43,8 +43,9 @@ export function resolveWindow(db: Db, window: TimeWindow): ResolvedWindow | null
 }
 
 /**
- * Splits the seconds [fromSecond, toSecond) into the fewest aligned buckets of the given widths
- * (largest first; the last width must be 1), so sums over the pieces cover each second once.
+ * Splits the seconds [fromSecond, toSecond) into the fewest aligned buckets of the given
+ * widths, so sums over the pieces cover each second once. Widths go largest first, and the
+ * last one must be 1.
  */
 export function splitIntoBuckets(fromSecond: number, toSecond: number, widths: readonly number[]): BucketRange[] {
   if (fromSecond >= toSecond || widths.length === 0) return [];

@@ -2,8 +2,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCase, openCase } from '../../main/case/case-folder.js';
 import { listAudit } from '../../main/case/audit.js';
@@ -16,6 +14,7 @@ import { createServices } from '../../main/services.js';
 import { runNetcase } from '../helpers/cli.js';
 import { describeWithShared, sharedPath } from '../helpers/shared.js';
 import { tempDir } from '../helpers/temp.js';
+import { stixBundleValidator } from '../helpers/stix.js';
 
 // Stratosphere CTU-Malware-Capture-Botnet-355-1 (Simda): DGA domains contacted over HTTP.
 const SIMDA_LOGS = () => sharedPath('corpus/zeek-logs/stratosphere-security-datasets-for-testing/005-zeek-scenario-malicious');
@@ -47,29 +46,6 @@ async function tagAsAnalyst(dir: string): Promise<void> {
   await services.tagIoc(dir, { value: 'http://gatyfus.com/login.php', verdict: 'malicious' });
   await services.tagIoc(dir, { value: SIMDA_UA, type: 'user-agent', verdict: 'malicious', tags: ['simda'] });
   await services.tagIoc(dir, { value: 'd41d8cd98f00b204e9800998ecf8427e', verdict: 'unknown' });
-}
-
-const STIX_SCHEMAS = () => sharedPath('standards/stix2.1-json-schemas/schemas');
-
-/** Compiles the STIX 2.1 schemas, which refer to each other by $ref relative to their $id. */
-function stixBundleValidator() {
-  // The schemas' patterns use escapes such as \- that are invalid under the regex "u" flag.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, unicodeRegExp: false });
-  addFormats.default(ajv);
-  for (const folder of ['common', 'sdos', 'sros', 'observables']) {
-    for (const file of readdirSync(join(STIX_SCHEMAS(), folder))) {
-      ajv.addSchema(JSON.parse(readFileSync(join(STIX_SCHEMAS(), folder, file), 'utf8')) as object);
-    }
-  }
-  const bundle = ajv.getSchema('http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/common/bundle.json')!;
-  const byType = (type: string) => {
-    for (const folder of ['sdos', 'sros', 'observables']) {
-      const validate = ajv.getSchema(`http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/${folder}/${type}.json`);
-      if (validate) return validate;
-    }
-    throw new Error(`No STIX schema for object type ${type}`);
-  };
-  return { bundle, byType };
 }
 
 describeWithShared('IOC workflow on the Simda corpus logs', () => {

@@ -195,3 +195,36 @@ it.skipIf(process.getuid?.() === 0)('read-only output folder is refused', async 
   expect(result.stderr).toContain('is not writable');
   expect(readdirSync(out)).toEqual([]);
 });
+
+it('inputs file feeds stages', async () => {
+  const work = tempDir();
+  const dir = await cyrillicCase(work);
+  const inputs = join(work, 'inputs.json');
+  const stage = { id: 'mail', title: 'Invoice mail to an outside address', start: 1767981890500000, end: 1767981890500000, indicators: ['пример.рф'] };
+  writeFileSync(inputs, JSON.stringify({ stages: [stage], engine: { name: 'zeek', version: 'zeek 7.0.5', allowBadChecksums: false } }));
+  const pdf = join(work, 'r.pdf');
+  expect(runNetcase(['report', dir, '--out', pdf, '--inputs', inputs]).status).toBe(0);
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  expect(text).toContain('1. Invoice mail to an outside address');
+  expect(text).toContain('zeek 7.0.5');
+  expect(text).toContain('Packets with bad checksums were discarded');
+}, 30_000);
+
+it('invalid inputs file names the field', async () => {
+  const work = tempDir();
+  const dir = await cyrillicCase(work);
+  const inputs = join(work, 'inputs.json');
+  writeFileSync(inputs, JSON.stringify({ stages: [{ id: 's', title: 'x', start: 'yesterday', end: null, indicators: [] }] }));
+  const result = runNetcase(['report', dir, '--out', join(work, 'r.pdf'), '--inputs', inputs]);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('invalid at stages.0.start');
+  expect(existsSync(join(work, 'r.pdf'))).toBe(false);
+});
+
+it('output path that is a folder is refused', async () => {
+  const work = tempDir();
+  const dir = await cyrillicCase(work);
+  const result = runNetcase(['report', dir, '--out', work]);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('is a folder');
+});

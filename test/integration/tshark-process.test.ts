@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { createTsharkEngine } from '../../main/engines/tshark.js';
@@ -135,6 +137,27 @@ describeWithShared('tshark engine process handling', () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < calls.length; i++) expect(calls[i]! - calls[i - 1]!).toBeLessThan(1_500);
   }, 30_000);
+
+  it('removes pipes of dead processes', async () => {
+    const finished = spawnSync(process.execPath, ['-e', '']);
+    const abandoned = join(tmpdir(), `netcase-tshark-${finished.pid}-test`);
+    const ours = join(tmpdir(), `netcase-tshark-${process.pid}-test`);
+    mkdirSync(abandoned, { recursive: true });
+    mkdirSync(ours, { recursive: true });
+    try {
+      await createTsharkEngine().run({
+        capturePath: sharedPath('scenarios/vip-recovery/vip-recovery.pcap'),
+        outputDir: tempDir(),
+        signal: new AbortController().signal,
+        allowBadChecksums: true,
+      });
+      expect(existsSync(abandoned)).toBe(false);
+      expect(existsSync(ours)).toBe(true);
+    } finally {
+      rmSync(abandoned, { recursive: true, force: true });
+      rmSync(ours, { recursive: true, force: true });
+    }
+  });
 
   it('names a missing program', async () => {
     const missing = join(tempDir(), 'no-tshark-here');

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants, createReadStream, openSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
+
+/** Start of the temporary folder names, followed by the owning process id and a dash. */
+const DIR_PREFIX = 'netcase-tshark-';
 
 /** How often to retry opening the pipe while tshark has not opened its end yet. */
 const OPEN_RETRY_MS = 10;
@@ -26,9 +29,13 @@ export class CapturePipe {
     readonly path: string,
   ) {}
 
-  /** Creates the FIFO in a fresh temporary folder with the `mkfifo` program. */
+  /**
+   * Creates the FIFO in a fresh temporary folder with the `mkfifo` program. The folder name
+   * carries this process's id, so that folders left behind by a killed process can be removed.
+   */
   static async create(): Promise<CapturePipe> {
-    const dir = await mkdtemp(join(tmpdir(), 'netcase-tshark-'));
+    await removeAbandonedPipes();
+    const dir = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
     const path = join(dir, 'capture');
     try {
       await execFileAsync('mkfifo', ['-m', '600', path]);
@@ -80,5 +87,33 @@ export class CapturePipe {
       if (readerGone()) return null;
       await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
     }
+  }
+}
+
+/**
+ * Removes pipe folders whose owning process no longer exists. A run ended by SIGKILL (a killed
+ * CLI or app) cannot remove its own folder, because its cleanup code never runs.
+ */
+async function removeAbandonedPipes(): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const owner = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
+    if (!owner || isAlive(Number(owner[1]))) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Returns whether a process exists; signal 0 only checks and delivers nothing. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, type AuditEntry } from '../../main/case/audit.js';
 import { openCase } from '../../main/case/case-folder.js';
+import { TarWriter } from '../../main/case/portable/tar.js';
 import { isNetcaseError } from '../../main/errors.js';
 import { createServices } from '../../main/services.js';
 import { runNetcase } from '../helpers/cli.js';
@@ -217,6 +219,35 @@ describeWithShared('portable case round trip', () => {
     for (const length of [100, 512, manifest.dataOffset + 10, manifest.headerOffset, archive.length - 10240 + 600]) {
       await expectImportRejected(archive.subarray(0, length), /truncated|invalid/);
     }
+  });
+
+  it('rejects a listed member outside the case layout', async () => {
+    const parent = tempDir();
+    const file = join(parent, 'extra.netcase');
+    const members = archiveMembers(archive);
+    const handle = await open(file, 'wx');
+    const tar = new TarWriter(handle);
+    const listed: { path: string; size: number; sha256: string }[] = [];
+    const add = async (name: string, data: Buffer): Promise<void> => {
+      listed.push({ path: name, size: data.length, sha256: await tar.addFile(name, data.length, 0, [data]) });
+    };
+    for (const name of ['case.json', 'case.sqlite']) {
+      const member = members.find((entry) => entry.name === name)!;
+      await add(name, archive.subarray(member.dataOffset, member.dataOffset + member.size));
+    }
+    await add('notes/extra.txt', Buffer.from('not a case file'));
+    const manifestMember = members.find((entry) => entry.name === 'manifest.json')!;
+    const manifest = JSON.parse(archive.toString('utf8', manifestMember.dataOffset, manifestMember.dataOffset + manifestMember.size)) as { members: unknown; withoutEvidence: boolean };
+    const manifestBytes = Buffer.from(JSON.stringify({ ...manifest, members: listed, withoutEvidence: true }));
+    const manifestSha256 = await tar.addFile('manifest.json', manifestBytes.length, 0, [manifestBytes]);
+    const hashBytes = Buffer.from(`${manifestSha256}  manifest.json\n`);
+    await tar.addFile('manifest.sha256', hashBytes.length, 0, [hashBytes]);
+    await tar.finish();
+    await handle.close();
+
+    const error = await services.importCase(file, { to: join(parent, 'imported') }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/notes\/extra\.txt: not part of a case folder/);
+    expect(readdirSync(parent)).toEqual(['extra.netcase']);
   });
 
   it('rejects an existing target folder', async () => {

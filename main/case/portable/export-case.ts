@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NetcaseError } from '../../errors.js';
 import { appendAudit } from '../audit.js';
-import { CASE_DATABASE, CASE_FILE } from '../case-file.js';
+import { CASE_DATABASE, CASE_FILE, CASE_FOLDERS } from '../case-file.js';
 import type { OpenCase } from '../case-folder.js';
 import { hashFile, listEvidence } from '../evidence.js';
 import { MANIFEST_HASH_NAME, MANIFEST_NAME, manifestHashText, type Manifest, type ManifestMember } from './manifest.js';
@@ -23,9 +23,6 @@ export interface ExportResult {
   members: number;
   withoutEvidence: boolean;
 }
-
-/** Case folders copied into the archive besides case.json and the database snapshot. */
-const ARCHIVED_FOLDERS = ['evidence', 'engine', 'reports', 'exports'] as const;
 
 /**
  * Writes the case as one tar archive. Members are case.json, a snapshot of the database made
@@ -137,7 +134,7 @@ function collectCaseFiles(caseDir: string, withoutEvidence: boolean, excluded: s
       }
     }
   };
-  for (const folder of ARCHIVED_FOLDERS) {
+  for (const folder of CASE_FOLDERS) {
     if (folder === 'evidence' && withoutEvidence) continue;
     if (existsSync(join(caseDir, folder))) walk(folder);
   }

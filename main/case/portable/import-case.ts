@@ -7,7 +7,7 @@ import { ByteReader } from '../../carve/byte-reader.js';
 import { NetcaseError } from '../../errors.js';
 import { openDatabase } from '../../store/database.js';
 import { appendAudit, verifyAudit } from '../audit.js';
-import { CASE_DATABASE, CASE_FILE, readCaseFile } from '../case-file.js';
+import { CASE_DATABASE, CASE_FILE, CASE_FOLDERS, readCaseFile } from '../case-file.js';
 import type { EvidenceItem } from '../evidence.js';
 import { MANIFEST_HASH_NAME, MANIFEST_NAME, manifestHashText, parseManifest, type Manifest } from './manifest.js';
 import { readTar } from './tar.js';
@@ -162,12 +162,18 @@ function checkManifest(staging: string, members: Map<string, ExtractedMember>): 
   }
   for (const name of members.keys()) {
     if (name !== MANIFEST_NAME && name !== MANIFEST_HASH_NAME && !listed.has(name)) bad.push(`${name}: not listed in the manifest`);
+    if (!isCaseMember(name)) bad.push(`${name}: not part of a case folder (expected ${CASE_FILE}, ${CASE_DATABASE} or a file under ${CASE_FOLDERS.join('/, ')}/)`);
   }
   for (const required of [CASE_FILE, CASE_DATABASE]) {
     if (!listed.has(required)) bad.push(`${required}: not in the archive, which is required for a case`);
   }
   if (bad.length > 0) throw damaged(bad);
   return manifest;
+}
+
+function isCaseMember(name: string): boolean {
+  if (name === CASE_FILE || name === CASE_DATABASE || name === MANIFEST_NAME || name === MANIFEST_HASH_NAME) return true;
+  return CASE_FOLDERS.some((folder) => name.startsWith(`${folder}/`));
 }
 
 function checkEvidence(rows: EvidenceItem[], manifest: Manifest, members: Map<string, ExtractedMember>): void {
@@ -192,7 +198,7 @@ function protectEvidence(staging: string, manifest: Manifest): void {
 }
 
 function ensureCaseFolders(staging: string): void {
-  for (const folder of ['evidence', 'engine', 'reports', 'exports']) mkdirSync(join(staging, folder), { recursive: true });
+  for (const folder of CASE_FOLDERS) mkdirSync(join(staging, folder), { recursive: true });
 }
 
 function importingUser(fallback: string): string {

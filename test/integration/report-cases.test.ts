@@ -133,6 +133,8 @@ interface CertificateShape {
   notAfter?: Date;
   keyUsage?: Record<string, boolean>;
   withKey?: boolean;
+  /** Issue the certificate from a separate CA and leave the CA's certificate out of the file. */
+  issuedByCa?: boolean;
 }
 
 /** Builds a PKCS#12 file whose certificate has the given validity and key usage. */
@@ -145,9 +147,11 @@ function customP12(shape: CertificateShape): Buffer {
   certificate.validity.notBefore = shape.notBefore ?? new Date(Date.now() - 86_400_000);
   certificate.validity.notAfter = shape.notAfter ?? new Date(Date.now() + 86_400_000);
   certificate.setSubject([{ name: 'commonName', value: 'Test Signer' }]);
-  certificate.setIssuer([{ name: 'commonName', value: 'Test Signer' }]);
+  certificate.setIssuer([{ name: 'commonName', value: shape.issuedByCa ? 'Test CA' : 'Test Signer' }]);
   if (shape.keyUsage) certificate.setExtensions([{ name: 'keyUsage', ...shape.keyUsage }]);
-  certificate.sign(key, forge.md.sha256.create());
+  const caPair = shape.issuedByCa ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : undefined;
+  const signingKey = caPair ? forge.pki.privateKeyFromPem(caPair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) : key;
+  certificate.sign(signingKey, forge.md.sha256.create());
   const asn1 = forge.pkcs12.toPkcs12Asn1(shape.withKey === false ? null : key, [certificate], PASSPHRASE, { algorithm: '3des' });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
@@ -158,6 +162,7 @@ const BAD_CERTIFICATES: [string, CertificateShape | 'not-p12', string][] = [
   ['encryption only', { keyUsage: { keyEncipherment: true } }, 'does not allow digital signatures'],
   ['without key', { withKey: false }, 'contains no private key'],
   ['not a p12', 'not-p12', 'is not a readable PKCS#12'],
+  ['CA-issued without chain', { issuedByCa: true }, 'lacks the certificate of the CA that issued "Test Signer"'],
 ];
 
 for (const [name, shape, message] of BAD_CERTIFICATES) {

@@ -149,11 +149,15 @@ export function loadSigningIdentity(p12: Buffer, passphrase: string, source: str
     const certificate = certificates.find((cert) => matchesKey(cert, key));
     if (!certificate) continue;
     checkUsableForSigning(certificate, source, now);
+    const chain = certificates.filter((cert) => cert !== certificate);
+    if (!certificate.issued(certificate) && !chain.some((cert) => cert.issued(certificate))) {
+      throw new NetcaseError('INPUT_INVALID', `${source} lacks the certificate of the CA that issued "${commonName(certificate) ?? 'the signer'}", so readers could not check the signer certificate. Export the PKCS#12 file with its certificate chain.`);
+    }
     const email = certificate.subject.getField('E')?.value as string | undefined;
     return {
       key,
       certificate,
-      chain: certificates.filter((cert) => cert !== certificate),
+      chain,
       name: commonName(certificate) ?? 'unnamed signer',
       ...(email ? { email } : {}),
     };

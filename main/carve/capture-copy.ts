@@ -211,6 +211,8 @@ function describeInterface(block: Buffer, littleEndian: boolean): Interface {
   return described;
 }
 
+// NOTE: tests cover enhanced packet blocks only. The simple and obsolete packet block branches
+// follow the pcapng specification but have not been run on a real capture.
 function packetFacts(block: Buffer, type: number, littleEndian: boolean, interfaces: Interface[]): { capturedLength: number; timeMicros: number | null } {
   const read32 = (at: number): number => (littleEndian ? block.readUInt32LE(at) : block.readUInt32BE(at));
   if (type === BLOCK_SIMPLE_PACKET) {

@@ -44,8 +44,8 @@ const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
  * when manifest.sha256 matches manifest.json, every member's size and SHA-256 match the
  * manifest, no member is missing or unlisted, the evidence files match the hashes recorded at
  * intake and the audit chain verifies. Then the import is appended to the case's own audit
- * chain and the folder is renamed into place. On any failure the temporary folder is removed,
- * so nothing is left behind and nothing is ever written outside it.
+ * chain and the folder is renamed into place. readTar checks each member name before its file
+ * is created, so no file lands outside the temporary folder, which is removed on any failure.
  */
 export async function importCase(archivePath: string, options: ImportCaseOptions): Promise<ImportCaseResult> {
   const archive = resolve(archivePath);

@@ -89,6 +89,9 @@ const KNOWN_DIFFERENCES: KnownDifference[] = [
 /** conn.log fields compared beyond the observables, for connections both sides logged. */
 const CONN_DETAIL_FIELDS = ['service', 'orig_bytes', 'resp_bytes', 'conn_state', 'history', 'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes'];
 
+/** dns.log fields compared beyond the observables; `rtt` is compared as set or unset. */
+const DNS_DETAIL_FIELDS = ['proto', 'trans_id', 'qclass', 'qclass_name', 'qtype', 'rcode', 'AA', 'TC', 'RD', 'RA', 'Z', 'TTLs', 'rejected', 'opcode', 'opcode_name'];
+
 /** Largest accepted difference in conn.log `duration`, in seconds. */
 const DURATION_TOLERANCE = 0.0001;
 
@@ -210,6 +213,25 @@ describeWithShared('tshark engine against Zeek baselines', () => {
       expect(missing, 'Zeek observables the engine did not find').toEqual(knownMissing);
       expect(extra, 'observables the engine reported that Zeek did not').toEqual(knownExtra);
     });
+
+    if (log === 'dns') {
+      it(`matches DNS details of ${name}`, async () => {
+        const expectedRecords = readBaseline(baseline);
+        const { result } = await analyse(capture, allowBadChecksums);
+        const actualRecords = readZeekLog(result.logFiles.find((file) => basename(file) === 'dns.log')!);
+
+        const used = new Set<number>();
+        for (const zeekRecord of expectedRecords) {
+          const key = `${observableKey('dns', zeekRecord)} ${zeekRecord.trans_id}`;
+          const index = actualRecords.findIndex((record, i) => !used.has(i) && `${observableKey('dns', record)} ${record.trans_id}` === key);
+          expect(index, key).toBeGreaterThanOrEqual(0);
+          used.add(index);
+          const ours = actualRecords[index]!;
+          for (const field of DNS_DETAIL_FIELDS) expect(ours[field], `${key} ${field}`).toEqual(zeekRecord[field]);
+          expect(ours.rtt === undefined, `${key} rtt set`).toBe(zeekRecord.rtt === undefined);
+        }
+      });
+    }
 
     if (log !== 'conn') continue;
 

@@ -78,10 +78,9 @@ export class DnsLog {
     const query = queue?.shift();
     if (queue && queue.length === 0) this.pending.delete(key);
     if (!query && flowStartsHere(flow, ts) && !isGroupAddress(flow.respH)) flipFlow(flow);
-    // Zeek takes the query type and class from the query only, so a lone reply has neither.
-    const record = query?.record ?? queryRecord({ ...message, qtype: undefined, qclass: undefined }, flow, ts);
-    if (query) record.rtt = microsToZeekInterval(ts - query.ts);
-    addReply(record, message);
+    // Zeek takes the query type, class and RD flag from the query only, so a lone reply has none.
+    const record = query?.record ?? queryRecord({ ...message, qtype: undefined, qclass: undefined, RD: false }, flow, ts);
+    addReply(record, message, query ? ts - query.ts : undefined);
     this.records.push(record);
   }
 
@@ -198,14 +197,19 @@ function queryRecord(message: DnsMessage, flow: Flow, ts: number): ZeekRecord {
   return record;
 }
 
-function addReply(record: ZeekRecord, message: DnsMessage): void {
+/**
+ * Adds a reply to its transaction's record. As in Zeek, AA, RA and rtt come from replies that
+ * carry answers, so an empty NOERROR or an NXDOMAIN leaves them at their query-time values.
+ */
+function addReply(record: ZeekRecord, message: DnsMessage, rttMicros: number | undefined): void {
   record.rcode = message.rcode;
   record.rcode_name = RCODE_NAMES[message.rcode] ?? `unknown-${message.rcode}`;
-  record.AA = message.AA;
   record.TC = message.TC;
-  record.RA = message.RA;
   if (record.query === undefined && message.query !== undefined) record.query = message.query;
   if (message.answers.length > 0) {
+    record.AA = message.AA;
+    record.RA = message.RA;
+    if (rttMicros !== undefined) record.rtt = microsToZeekInterval(rttMicros);
     record.answers = message.answers;
     record.TTLs = message.ttls;
   }

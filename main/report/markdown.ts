@@ -110,6 +110,6 @@ function code(text: string): string {
 }
 
 function cell(text: string): string {
-  // Cells that are already code spans keep their text; everything else is escaped.
+  // Cells that are already code spans keep their text, and everything else is escaped.
   return text.startsWith('`') ? text.replace(/\|/g, '\\|') : inline(text);
 }

@@ -206,7 +206,7 @@ export class ReportLayout {
       if (i === range.start) continue;
       this.doc.switchToPage(i);
       const bottomMargin = this.doc.page.margins.bottom;
-      // Text below the bottom margin would start a new page; lift the margin while writing.
+      // Text below the bottom margin would start a new page, so the margin is lifted while writing.
       this.doc.page.margins.bottom = 0;
       const y = this.doc.page.height - MARGIN.bottom + 24;
       this.style('regular', 8, COLORS.muted).text(`${caseId} · page ${i - range.start + 1} of ${range.count}`, MARGIN.left, y, { width: this.contentWidth, align: 'center', lineBreak: false });

@@ -41,7 +41,7 @@ export function createAnalystCertificate(options: CreateCertificateOptions): Buf
   }
   checkNewPassphrase(options.passphrase);
 
-  // Node generates the key natively; forge's pure-JavaScript generator takes seconds.
+  // Node generates the key natively, because forge's pure-JavaScript generator takes seconds.
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKey = forge.pki.privateKeyFromPem(pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   const publicKey = forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());

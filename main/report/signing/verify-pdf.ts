@@ -126,7 +126,7 @@ function checkSignature(pdf: Buffer, report: PdfSignatureReport): void {
     sha256Fingerprint: signerCertificate.fingerprint256,
     selfSigned: selfIssued && signerCertificate.verify(signerCertificate.publicKey),
   };
-  // The certificate's name is protected by the certificate's signature; /Name is only a label.
+  // The certificate's name is protected by the certificate's signature, but /Name is only a label.
   report.signer = /CN=([^\n]+)/.exec(signerCertificate.subject)?.[1] ?? report.signer;
 
   // 4. Compare the message digest with the digest of the signed bytes.

@@ -1,8 +1,10 @@
-import { openCase } from '../case/case-folder.js';
+import { appendAudit } from '../case/audit.js';
+import { openCase, withCase } from '../case/case-folder.js';
 import type { Db } from '../store/database.js';
 import { countEvents, searchEvents, type EventPage, type EventSearch } from './event-search.js';
 import { runDetections, type FindingsResult } from './findings.js';
 import { buildGraph, type Graph, type GraphOptions } from './graph.js';
+import { rebuildAnalysis } from './indexer.js';
 import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from './networks.js';
 import { loadRules, type RuleSet, type Severity } from './rules.js';
 import { buildTimeline, type Timeline, type TimelineOptions } from './timeline.js';
@@ -20,11 +22,19 @@ export interface FindingsRequest extends TimeWindow, AnalysisSettings {
   minSeverity?: Severity;
 }
 
+export interface RebuildSummary {
+  events: number;
+  entities: number;
+  relations: number;
+}
+
 export interface AnalysisServices {
   graph(dir: string, options: Omit<GraphOptions, 'localNetworks'> & AnalysisSettings): Graph;
   timeline(dir: string, options: TimelineOptions): Timeline;
   searchEvents(dir: string, search: EventSearch): EventPage & { total: number };
   findings(dir: string, request: FindingsRequest): FindingsResult;
+  /** Rebuilds entities, relations, buckets and the full-text index from the stored events. */
+  rebuildAnalysis(dir: string): Promise<RebuildSummary>;
 }
 
 /**
@@ -56,6 +66,17 @@ export function createAnalysisServices(tool: string): AnalysisServices {
         runDetections(db, { from: request.from, to: request.to, rules, localNetworks: localNetworks(request), minSeverity: request.minSeverity }),
       );
     },
+
+    rebuildAnalysis: (dir) =>
+      withCase(dir, { write: true, tool }, (opened) =>
+        opened.db.transaction((): RebuildSummary => {
+          rebuildAnalysis(opened.db);
+          const count = (table: string): number => opened.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+          const summary = { events: count('events'), entities: count('entities'), relations: count('relations') };
+          appendAudit(opened.db, opened.actor, 'analysis.rebuild', { ...summary });
+          return summary;
+        })(),
+      ),
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openCase } from '../../main/case/case-folder.js';
 import { runNetcase } from '../helpers/cli.js';
 import { describeWithShared, sharedPath } from '../helpers/shared.js';
 
@@ -59,6 +60,25 @@ describeWithShared('netcase analysis commands', () => {
 
     const byText = JSON.parse(runNetcase(['search', dir, '--json', '--text', 'taosecurity', '--log', 'ssl']).stdout) as { total: number };
     expect(byText.total).toBeGreaterThan(0);
+  });
+
+  it('reindex keeps the graph and audits', () => {
+    const before = JSON.parse(runNetcase(['graph', dir, '--json']).stdout) as { edges: { kind: string; count: number }[] };
+    const result = runNetcase(['reindex', dir]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Indexed \d+ events: \d+ entities, \d+ relations/);
+
+    const after = JSON.parse(runNetcase(['graph', dir, '--json']).stdout) as { edges: { kind: string; count: number }[] };
+    const summary = (graph: typeof before) => graph.edges.map((edge) => `${edge.kind} ${edge.count}`).sort();
+    expect(summary(after)).toEqual(summary(before));
+    const audit = runNetcase(['audit', 'verify', dir]);
+    expect(audit.status).toBe(0);
+    const opened = openCase(dir, { write: false });
+    try {
+      expect(opened.db.prepare(`SELECT COUNT(*) FROM audit WHERE action = 'analysis.rebuild'`).pluck().get()).toBe(1);
+    } finally {
+      opened.close();
+    }
   });
 
   it('rejects bad arguments with the fix', () => {

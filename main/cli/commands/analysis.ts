@@ -126,7 +126,20 @@ export const search: Command = {
   },
 };
 
-export const ANALYSIS_COMMANDS: Command[] = [graph, timeline, findings, search];
+export const reindex: Command = {
+  path: ['reindex'],
+  usage: 'netcase reindex DIR',
+  summary: 'Rebuild entities, relations and the full-text index from the imported events',
+  options: {},
+  positionals: 1,
+  async run(args, { services, stdout }) {
+    const summary = await services.rebuildAnalysis(args.positionals[0]!);
+    stdout(`Indexed ${summary.events} events: ${summary.entities} entities, ${summary.relations} relations`);
+    return EXIT.ok;
+  },
+};
+
+export const ANALYSIS_COMMANDS: Command[] = [graph, timeline, findings, search, reindex];
 
 function windowOptions(args: ParsedArgs): { from?: number; to?: number } {
   return { from: timeOption(args, 'from'), to: timeOption(args, 'to') };

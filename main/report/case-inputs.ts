@@ -24,7 +24,7 @@ const REPORT_IOC_TYPES: Record<TaggedIocType, IocType> = {
  * sighting, and the engine of the latest finished engine run. `explicit` inputs replace these
  * field by field.
  */
-// TODO: findings, stages, key timeline and detections are not stored by the analysis yet; until
+// TODO: findings, stages, key timeline and detections are not stored by the analysis yet. Until
 // they are, they come only from `explicit` (`netcase report --inputs FILE.json`).
 export function readCaseReportInputs(opened: OpenCase, explicit: ReportInputs = {}): ReportInputs {
   const fromCase: ReportInputs = { iocs: readTaggedIocs(opened), engine: readLatestEngine(opened) };
@@ -35,7 +35,7 @@ export function readCaseReportInputs(opened: OpenCase, explicit: ReportInputs = 
 function readTaggedIocs(opened: OpenCase): ReportIoc[] {
   return buildIocExportModel(opened).iocs.map((ioc) => {
     const type = REPORT_IOC_TYPES[ioc.type];
-    // Tagged domains are stored as punycode; the report shows the Unicode name and the
+    // Tagged domains are stored as punycode. The report shows the Unicode name with the
     // punycode beside it, so both forms can be searched for.
     const unicode = ioc.type === 'domain' ? domainToUnicode(ioc.value) : ioc.value;
     const role = type === 'hash' || type === 'other' ? ioc.type : unicode !== ioc.value && unicode !== '' ? ioc.value : undefined;

@@ -6,9 +6,9 @@ import type { ReportFacts } from './report-model.js';
 import { formatTime } from './format.js';
 
 /**
- * Narrative fields of the report. Netcase writes a draft of each from the case; the analyst
- * replaces it with `netcase report edit`. Text is plain: paragraphs separated by a blank line,
- * and lines starting with "- " are list items.
+ * Narrative fields of the report. Netcase writes a draft of each from the case, and the analyst
+ * replaces it with `netcase report edit`. The text is plain, with paragraphs separated by a blank
+ * line and list items on lines starting with "- ".
  */
 export const NARRATIVE_FIELDS = ['executive-summary', 'recommended-actions', 'scope'] as const;
 export type NarrativeField = (typeof NARRATIVE_FIELDS)[number];

@@ -19,7 +19,7 @@ export interface ExportReportOptions {
   markdown?: string;
   /** Sign with this PKCS#12 file and passphrase. */
   sign?: { p12Path: string; p12: Buffer; passphrase: string };
-  /** Analysis results; each given field replaces what the case stores (tagged IOCs, engine). */
+  /** Analysis results. Each given field replaces what the case stores (tagged IOCs, engine). */
   inputs?: ReportInputs;
   signingTime?: Date;
 }

@@ -26,7 +26,7 @@ export interface ReportModel {
   timeline: ReportTimelineEntry[];
   iocs: ReportIocTable[];
   detections: ReportDetection[];
-  /** Facts that bound the conclusions, generated from the case; the analyst cannot remove them. */
+  /** Facts that bound the conclusions, generated from the case so the analyst cannot remove them. */
   limitations: string[];
   audit: { verification: AuditVerification; entries: ReportAuditEntry[] };
 }
@@ -104,7 +104,7 @@ export interface ReportInputs {
   timeline?: ReportTimelineEntry[];
   iocs?: ReportIoc[];
   detections?: ReportDetection[];
-  /** The engine that turned the capture into logs; null when Zeek logs were imported directly. */
+  /** The engine that turned the capture into logs, or null when Zeek logs were imported directly. */
   engine?: ReportEngine | null;
 }
 

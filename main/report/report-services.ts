@@ -19,7 +19,7 @@ export interface ReportExportRequest {
 /** Report operations, shared by the CLI, IPC and tests like the rest of `Services`. */
 export interface ReportServices {
   exportReport(dir: string, request: ReportExportRequest): Promise<ExportReportResult>;
-  /** Stores the analyst's text for a narrative field; null returns it to the generated draft. */
+  /** Stores the analyst's text for a narrative field, or with null returns it to the generated draft. */
   editReport(dir: string, field: string, text: string | null): Promise<void>;
   createCertificate(out: string, options: CreateCertificateOptions): SavedCertificate;
   verifyReport(pdfPath: string): PdfSignatureReport;

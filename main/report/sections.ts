@@ -1,4 +1,4 @@
-/** Section titles, in report order; the PDF's table of contents and the Markdown headings use them. */
+/** Section titles in report order, used by the PDF's table of contents and the Markdown headings. */
 export const SECTION_TITLES = {
   summary: 'Executive summary',
   metadata: 'Case metadata',

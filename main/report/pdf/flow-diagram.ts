@@ -9,7 +9,7 @@ const MAX_INDICATORS = 3;
 
 /**
  * Draws the incident stages as a vertical chain of boxes joined by arrows, with each stage's
- * start time to the left of its box. Everything is vector graphics; a chain longer than the
+ * start time to the left of its box. Everything is vector graphics, and a chain longer than the
  * page continues on the next one.
  */
 export function drawFlowDiagram(layout: ReportLayout, stages: ReportStage[]): void {

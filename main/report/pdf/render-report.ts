@@ -9,7 +9,7 @@ export interface RenderOptions {
   signer?: string;
 }
 
-/** Audit details longer than this are shortened in the PDF; the case keeps them whole. */
+/** Audit details longer than this are shortened in the PDF, while the case keeps them whole. */
 const MAX_AUDIT_DETAILS = 600;
 
 const MAX_CONTENTS_LINES = 34;

@@ -113,8 +113,8 @@ function checkSignature(pdf: Buffer, report: PdfSignatureReport): void {
   }
   const selfIssued = signerCertificate.subject === signerCertificate.issuer;
   const issuer = selfIssued ? signerCertificate : certificates.find((cert) => cert !== signerCertificate && signerCertificate.checkIssued(cert));
-  // NOTE: a certificate whose issuer is not embedded cannot be checked, so it is rejected;
-  // the PKCS#12 file must carry the issuing chain.
+  // NOTE: a certificate whose issuer is not embedded cannot be checked, so it is rejected. The
+  // PKCS#12 file must carry the issuing chain.
   if (!issuer) report.problems.push("the signer certificate's issuer is not embedded, so the certificate's integrity cannot be checked");
   else if (!signerCertificate.verify(issuer.publicKey)) report.problems.push("the signer certificate's own signature does not verify (the certificate was changed)");
   report.certificate = {

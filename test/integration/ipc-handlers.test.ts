@@ -227,6 +227,16 @@ describe('IPC handlers on the vip-recovery capture', () => {
       rmSync(join(caseDir, 'exports', 'link.pdf'));
     });
 
+    it('folder without a case rejected', async () => {
+      const empty = join(harness.root, 'empty');
+      mkdirSync(empty);
+      const before = snapshotState(harness, caseDir, [caseDir, outputs, empty]);
+      const error = await harness.fail('cases.open', { folder: await harness.token('open-case-folder', empty) });
+      expect(error.code).toBe('CASE_INVALID');
+      expect(harness.session.caseDir).toBe(caseDir);
+      expect(snapshotState(harness, caseDir, [caseDir, outputs, empty])).toBe(before);
+    });
+
     it('recent path not in the list rejected', async () => {
       const before = snapshotState(harness, caseDir, [caseDir, outputs]);
       const error = await harness.fail('cases.open', { recent: harness.root });

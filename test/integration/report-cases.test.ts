@@ -233,3 +233,13 @@ it('output path that is a folder is refused', async () => {
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('is a folder');
 });
+
+it('unsigned report fails verify', async () => {
+  const work = tempDir();
+  const dir = await cyrillicCase(work);
+  const pdf = join(work, 'unsigned.pdf');
+  expect(runNetcase(['report', dir, '--out', pdf]).status).toBe(0);
+  const result = runNetcase(['verify', pdf]);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('no embedded signature');
+}, 30_000);

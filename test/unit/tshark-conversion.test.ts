@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIELD_SEPARATOR, FIELDS, OCCURRENCE_SEPARATOR, PacketRow } from '../../main/engines/tshark/fields.js';
-import { parameter, mimeType } from '../../main/engines/tshark/files.js';
+import { FileLog, mimeType, parameter } from '../../main/engines/tshark/files.js';
 import { connRecord, FlowTable } from '../../main/engines/tshark/flows.js';
 import { epochFieldToMicros, type PacketHeader } from '../../main/engines/tshark/packet.js';
 import { mailAddress } from '../../main/engines/tshark/smtp.js';
@@ -158,5 +158,36 @@ describe('FlowTable', () => {
     second.observe(tcpPacket(1_000_000, true, SYN, 0));
     expect(first.all()[0]!.uid).toBe(second.all()[0]!.uid);
     expect(first.all()[0]!.uid).toMatch(/^C[0-9A-Za-z]{17}$/);
+  });
+});
+
+describe('FileLog', () => {
+  function rowWith(values: Partial<Record<(typeof FIELDS)[number], string[]>>): PacketRow {
+    const columns = FIELDS.map((field) => (values[field] ?? []).join(OCCURRENCE_SEPARATOR));
+    return PacketRow.parse(columns.join(FIELD_SEPARATOR))!;
+  }
+
+  it('names a reply body after Content-Disposition', () => {
+    const flows = new FlowTable();
+    const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
+    const files = new FileLog();
+    const row = rowWith({
+      'http.content_type': ['application/pdf'],
+      'http.response.line': ['Content-Type: application/pdf\\r\\n', 'Content-Disposition: attachment; filename="report 2024.pdf"\\r\\n'],
+    });
+    const [entry] = files.addHttpBody(row, flow, 1_000_000, false, 1234);
+    expect(entry?.filename).toBe('report 2024.pdf');
+    expect(entry?.mimeType).toBe('application/pdf');
+    const [record] = files.finish();
+    expect(record?.total_bytes).toBe(1234);
+    expect(record?.source).toBe('HTTP');
+    expect(record?.uid).toBe(flow.uid);
+  });
+
+  it('skips an empty body', () => {
+    const flows = new FlowTable();
+    const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
+    const files = new FileLog();
+    expect(files.addHttpBody(rowWith({ 'http.content_type': ['text/html'] }), flow, 1_000_000, false, 0)).toEqual([]);
   });
 });

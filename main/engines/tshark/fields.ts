@@ -98,6 +98,7 @@ export const FIELDS = [
   'http.content_type',
   'http.transfer_encoding',
   'http.chunk_size',
+  'http.response.line',
   'tls.handshake.type',
   'tls.handshake.version',
   'tls.handshake.extensions_server_name',

@@ -30,7 +30,8 @@ export class FileLog {
     }
     const contentType = row.first('http.content_type');
     if (length === 0 || (length === undefined && contentType === undefined)) return [];
-    return [this.add(flow, ts, 'HTTP', isOrig, { mimeType: mimeType(contentType), size: length, depth: 0 })];
+    const filename = isOrig ? undefined : dispositionFilename(row.all('http.response.line'));
+    return [this.add(flow, ts, 'HTTP', isOrig, { mimeType: mimeType(contentType), filename, size: length, depth: 0 })];
   }
 
   /**
@@ -93,6 +94,17 @@ export class FileLog {
     this.records.push(record);
     return { fuid, filename: facts.filename, mimeType: facts.mimeType };
   }
+}
+
+/**
+ * Returns the file name a Content-Disposition header gives, from tshark's header lines, which
+ * end in the escape text \\r\\n.
+ */
+function dispositionFilename(headerLines: string[]): string | undefined {
+  const header = headerLines.find((line) => /^content-disposition\s*:/i.test(line));
+  if (!header) return undefined;
+  const value = header.replace(/^[^:]*:\s*/, '').replace(/\\r\\n$/, '');
+  return parameter(value, 'filename');
 }
 
 /** Returns the media type of a Content-Type value without its parameters, in lower case. */

@@ -3,7 +3,7 @@ import { FIELD_SEPARATOR, FIELDS, OCCURRENCE_SEPARATOR, PacketRow } from '../../
 import { FileLog, mimeType, parameter } from '../../main/engines/tshark/files.js';
 import { connRecord, FlowTable } from '../../main/engines/tshark/flows.js';
 import { epochFieldToMicros, type PacketHeader } from '../../main/engines/tshark/packet.js';
-import { mailAddress } from '../../main/engines/tshark/smtp.js';
+import { mailAddress, SmtpLog } from '../../main/engines/tshark/smtp.js';
 import { unescapeUri } from '../../main/engines/tshark/zeek-text.js';
 
 const SYN = 0x02;
@@ -189,5 +189,37 @@ describe('FileLog', () => {
     const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
     const files = new FileLog();
     expect(files.addHttpBody(rowWith({ 'http.content_type': ['text/html'] }), flow, 1_000_000, false, 0)).toEqual([]);
+  });
+});
+
+describe('SmtpLog', () => {
+  function rowWith(values: Partial<Record<(typeof FIELDS)[number], string[]>>): PacketRow {
+    const columns = FIELDS.map((field) => (values[field] ?? []).join(OCCURRENCE_SEPARATOR));
+    return PacketRow.parse(columns.join(FIELD_SEPARATOR))!;
+  }
+
+  it('logs a session that switched to TLS', () => {
+    const flows = new FlowTable();
+    const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
+    const smtp = new SmtpLog(new FileLog());
+    smtp.observe(rowWith({ 'smtp.req.command': ['EHLO'], 'smtp.req.parameter': ['client.example'] }), flow, 1_100_000);
+    smtp.observe(rowWith({ 'smtp.req.command': ['STARTTLS'] }), flow, 1_200_000);
+    smtp.observe(rowWith({ 'smtp.response.code': ['220'], 'smtp.rsp.parameter': ['Ready to start TLS'] }), flow, 1_300_000);
+
+    const [record, ...rest] = smtp.finish();
+    expect(rest).toEqual([]);
+    expect(record?.tls).toBe(true);
+    expect(record?.helo).toBe('client.example');
+    expect(record?.last_reply).toBe('220 Ready to start TLS');
+    expect(record?.mailfrom).toBeUndefined();
+  });
+
+  it('logs nothing for a session without mail', () => {
+    const flows = new FlowTable();
+    const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
+    const smtp = new SmtpLog(new FileLog());
+    smtp.observe(rowWith({ 'smtp.req.command': ['EHLO'], 'smtp.req.parameter': ['client.example'] }), flow, 1_100_000);
+    smtp.observe(rowWith({ 'smtp.req.command': ['QUIT'] }), flow, 1_200_000);
+    expect(smtp.finish()).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ export class SmtpLog {
       }
       case 'STARTTLS':
         session.tls = true;
-        if (session.current) session.current.tls = true;
+        this.transaction(session, ts).tls = true;
         return;
       case 'RSET':
       case 'QUIT':
@@ -153,8 +153,9 @@ export class SmtpLog {
     session.current = undefined;
     session.messageDone = false;
     if (!record) return;
+    // A session that switched to TLS is logged even without a visible message, as Zeek does.
     const hasMail = record.mailfrom !== undefined || record.rcptto !== undefined || record.subject !== undefined || record.from !== undefined;
-    if (hasMail) this.records.push(record);
+    if (hasMail || record.tls === true) this.records.push(record);
   }
 }
 

@@ -11,7 +11,7 @@ const CAPTURE = resolve(REPO_DIR, 'resources/samples/vip-recovery.pcap');
 
 // The Electron binary is downloaded by `npm ci` on a connected machine. These specs never
 // download it: without it they skip and say why.
-const SKIP_REASON = existsSync(ELECTRON_DIST) ? null : `no Electron binary at ${ELECTRON_DIST}; run "npm ci" with network access to install one`;
+const SKIP_REASON = existsSync(ELECTRON_DIST) ? null : `no Electron binary at ${ELECTRON_DIST}; run "npx install-electron --no" on a machine with network access to fetch it`;
 if (SKIP_REASON) console.warn(`Skipping the Electron specs: ${SKIP_REASON}.`);
 
 type NetcaseWindow = { netcase: NetcaseApi };

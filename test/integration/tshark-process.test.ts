@@ -107,12 +107,13 @@ describeWithShared('tshark engine process handling', () => {
         outputDir: tempDir(),
         signal: new AbortController().signal,
         allowBadChecksums: true,
-        timeoutMs: 500,
+        // Long enough for the stand-in to start and write its stderr line on a busy machine.
+        timeoutMs: 4_000,
       })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NetcaseError);
     expect((error as NetcaseError).code).toBe('ENGINE');
-    expect((error as NetcaseError).message).toContain('did not finish within 500 ms');
+    expect((error as NetcaseError).message).toContain('did not finish within 4000 ms');
     expect((error as NetcaseError).details).toEqual({ stderr: 'stalled-tshark: waiting\n' });
   }, 30_000);
 

@@ -4,7 +4,14 @@ import type { EngineName } from '../engines/engine.js';
 import { listEngineRuns } from '../engines/engine-runs.js';
 import { buildIocExportModel } from '../iocs/export-model.js';
 import type { IocType as TaggedIocType } from '../iocs/ioc-values.js';
-import type { IocType, ReportEngine, ReportInputs, ReportIoc } from './report-model.js';
+import { runDetections } from '../analysis/findings.js';
+import { loadRules } from '../analysis/rules.js';
+import type { EntityKind, EntityRef } from '../analysis/extract.js';
+import { LocalNetworks } from '../analysis/networks.js';
+import type { IocType, ReportDetection, ReportEngine, ReportFinding, ReportInputs, ReportIoc, ReportStage } from './report-model.js';
+
+/** Entity kinds listed among a stage's indicators (user agents are left out). */
+const INDICATOR_KINDS = new Set<EntityKind>(['domain', 'host', 'email', 'url', 'file']);
 
 const REPORT_IOC_TYPES: Record<TaggedIocType, IocType> = {
   domain: 'domain',
@@ -20,14 +27,15 @@ const REPORT_IOC_TYPES: Record<TaggedIocType, IocType> = {
 };
 
 /**
- * Reads the report inputs the case already stores: the analyst's tagged IOCs with their first
- * sighting, and the engine of the latest finished engine run. `explicit` inputs replace these
- * field by field.
+ * Reads the report inputs from the case: the analyst's tagged IOCs with their first sighting,
+ * the engine of the latest finished engine run, and the findings of the shipped detection
+ * rules grouped into stages. `explicit` inputs replace these field by field. Without an explicit
+ * timeline, the key timeline is each stage's and each tagged indicator's first sighting.
  */
-// TODO: findings, stages, key timeline and detections are not stored by the analysis yet. Until
-// they are, they come only from `explicit` (`netcase report --inputs FILE.json`).
+// TODO: events the analyst marks for the key timeline are not stored yet, so they come only
+// from `explicit` (`netcase report --inputs FILE.json`).
 export function readCaseReportInputs(opened: OpenCase, explicit: ReportInputs = {}): ReportInputs {
-  const fromCase: ReportInputs = { iocs: readTaggedIocs(opened), engine: readLatestEngine(opened) };
+  const fromCase: ReportInputs = { iocs: readTaggedIocs(opened), engine: readLatestEngine(opened), ...readFindings(opened) };
   const supplied = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
   return { ...fromCase, ...supplied };
 }
@@ -38,7 +46,9 @@ function readTaggedIocs(opened: OpenCase): ReportIoc[] {
     // Tagged domains are stored as punycode. The report shows the Unicode name with the
     // punycode beside it, so both forms can be searched for.
     const unicode = ioc.type === 'domain' ? domainToUnicode(ioc.value) : ioc.value;
-    const role = type === 'hash' || type === 'other' ? ioc.type : unicode !== ioc.value && unicode !== '' ? ioc.value : undefined;
+    let role: string | undefined;
+    if (type === 'hash' || type === 'other') role = ioc.type;
+    else if (unicode !== '' && unicode !== ioc.value) role = ioc.value;
     return {
       type,
       value: unicode || ioc.value,
@@ -48,6 +58,35 @@ function readTaggedIocs(opened: OpenCase): ReportIoc[] {
       firstSeen: ioc.sighting.firstSeen,
     };
   });
+}
+
+/** Runs the shipped detection rules over the whole case and maps the results to report inputs. */
+function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages' | 'detections'> {
+  const result = runDetections(opened.db, { rules: loadRules() });
+  const findings: ReportFinding[] = result.findings.map((finding) => ({
+    stageId: finding.stage ?? null,
+    title: finding.title,
+    detail: [finding.rationale, ...finding.notes].join(' '),
+    ruleId: finding.rule,
+    attack: [finding.technique],
+    eventIds: finding.eventIds,
+    firstSeen: finding.first,
+  }));
+
+  // The internal host behind a finding is the victim, not an indicator, so it is left out.
+  const networks = new LocalNetworks();
+  const isIndicator = (entity: EntityRef): boolean => INDICATOR_KINDS.has(entity.kind) && !(entity.kind === 'host' && networks.isInternal(entity.value));
+  const byId = new Map(result.findings.map((finding) => [finding.id, finding]));
+  const stages: ReportStage[] = result.stages.map((stage) => {
+    const values = stage.findings.flatMap((id) => (byId.get(id)?.entities ?? []).filter(isIndicator).map((entity) => entity.value));
+    return { id: stage.stage, title: stage.title, start: stage.first, end: stage.last, indicators: [...new Set(values)] };
+  });
+
+  const detections = new Map<string, ReportDetection>();
+  for (const finding of result.findings) {
+    if (!detections.has(finding.rule)) detections.set(finding.rule, { ruleId: finding.rule, title: finding.title, description: finding.rationale, attack: [finding.technique] });
+  }
+  return { findings, stages, detections: [...detections.values()] };
 }
 
 function readLatestEngine(opened: OpenCase): ReportEngine | null {

@@ -241,6 +241,18 @@ describeWithShared('vip-recovery report', () => {
     }
   });
 
+  it('uses analysis stages without inputs', async () => {
+    const pdf = join(work, 'vip-analysis.pdf');
+    await services.exportReport(join(work, 'case'), { out: pdf });
+    const analysed = pdfText(pdf);
+    for (const title of ['Staging', 'IP discovery', 'Geolocation', 'C2 channel', 'Exfiltration']) expect(analysed).toContain(title);
+    expect(analysed).toContain('smtp-from-endpoint');
+    expect(analysed).toContain('T1016');
+    const flow = analysed.slice(analysed.lastIndexOf('Incident flow'), analysed.lastIndexOf('Indicators of compromise'));
+    expect(flow).toContain('1. Staging');
+    expect(flow).not.toContain('10.1.9.101');
+  }, 60_000);
+
   it('shows every stage and the evidence hash', () => {
     for (const stage of VIP_STAGES) expect(text).toContain(stage.title);
     expect(text).toContain(expected().pcap.sha256);

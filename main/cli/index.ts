@@ -9,13 +9,14 @@ import { events } from './commands/events.js';
 import { auditVerify } from './commands/audit.js';
 import { ANALYSIS_COMMANDS } from './commands/analysis.js';
 import { report, reportEdit } from './commands/report.js';
+import { reportMark, reportUnmark } from './commands/report-marks.js';
 import { certCreate } from './commands/cert.js';
 import { verify } from './commands/verify.js';
 import { IOC_COMMANDS } from './commands/ioc.js';
 import { analyze } from './commands/analyze.js';
 import { carve } from './commands/carve.js';
 
-const COMMANDS: Command[] = [caseCreate, caseInfo, caseExport, caseImport, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, certCreate, verify, carve];
+const COMMANDS: Command[] = [caseCreate, caseInfo, caseExport, caseImport, add, importLogsCommand, events, auditVerify, analyze, ...ANALYSIS_COMMANDS, ...IOC_COMMANDS, report, reportEdit, reportMark, reportUnmark, certCreate, verify, carve];
 
 const VERSION = '0.1.0';
 

@@ -8,6 +8,7 @@ import { runDetections } from '../analysis/findings.js';
 import { loadRules } from '../analysis/rules.js';
 import type { EntityKind, EntityRef } from '../analysis/extract.js';
 import { LocalNetworks } from '../analysis/networks.js';
+import { markTimelineEntries } from './marks.js';
 import type { IocType, ReportDetection, ReportEngine, ReportFinding, ReportInputs, ReportIoc, ReportStage } from './report-model.js';
 
 /** Entity kinds listed among a stage's indicators (user agents are left out). */
@@ -29,13 +30,12 @@ const REPORT_IOC_TYPES: Record<TaggedIocType, IocType> = {
 /**
  * Reads the report inputs from the case: the analyst's tagged IOCs with their first sighting,
  * the engine of the latest finished engine run, and the findings of the shipped detection
- * rules grouped into stages. `explicit` inputs replace these field by field. Without an explicit
- * timeline, the key timeline is each stage's and each tagged indicator's first sighting.
+ * rules grouped into stages, and the events the analyst marked. `explicit` inputs replace these
+ * field by field. Without an explicit timeline, the key timeline is each stage's and each tagged
+ * indicator's first sighting plus the marked events.
  */
-// TODO: events the analyst marks for the key timeline are not stored yet, so they come only
-// from `explicit` (`netcase report --inputs FILE.json`).
 export function readCaseReportInputs(opened: OpenCase, explicit: ReportInputs = {}): ReportInputs {
-  const fromCase: ReportInputs = { iocs: readTaggedIocs(opened), engine: readLatestEngine(opened), ...readFindings(opened) };
+  const fromCase: ReportInputs = { iocs: readTaggedIocs(opened), engine: readLatestEngine(opened), marks: markTimelineEntries(opened), ...readFindings(opened) };
   const supplied = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
   return { ...fromCase, ...supplied };
 }

@@ -102,6 +102,8 @@ export interface ReportInputs {
   stages?: ReportStage[];
   /** Key timeline. When absent, it is made of each indicator's and each stage's first sighting. */
   timeline?: ReportTimelineEntry[];
+  /** Events the analyst marked; added to the derived timeline, ignored when `timeline` is given. */
+  marks?: ReportTimelineEntry[];
   iocs?: ReportIoc[];
   detections?: ReportDetection[];
   /** The engine that turned the capture into logs, or null when Zeek logs were imported directly. */
@@ -187,7 +189,7 @@ export async function buildReportModel(opened: OpenCase, inputs: ReportInputs = 
     events: { total, byLog },
     stages,
     findingsByStage: groupFindings(stages, inputs.findings ?? []),
-    timeline: [...(inputs.timeline ?? deriveTimeline(stages, iocs))].sort((a, b) => a.ts - b.ts),
+    timeline: [...(inputs.timeline ?? [...deriveTimeline(stages, iocs), ...(inputs.marks ?? [])])].sort((a, b) => a.ts - b.ts),
     iocs: groupIocs(iocs),
     detections: inputs.detections ?? [],
     limitations: describeLimitations(engine, evidence),

@@ -4,6 +4,7 @@ import { NetcaseError } from '../errors.js';
 import { withCase } from '../case/case-folder.js';
 import { exportReport, type ExportReportResult } from './export.js';
 import { setReportDraft } from './drafts.js';
+import { listMarks, markEvent, unmarkEvent, type ReportMark } from './marks.js';
 import type { ReportInputs } from './report-model.js';
 import { saveAnalystCertificate, type CreateCertificateOptions, type SavedCertificate } from './signing/identity.js';
 import { verifyPdfSignature, type PdfSignatureReport } from './signing/verify-pdf.js';
@@ -21,6 +22,11 @@ export interface ReportServices {
   exportReport(dir: string, request: ReportExportRequest): Promise<ExportReportResult>;
   /** Stores the analyst's text for a narrative field, or with null returns it to the generated draft. */
   editReport(dir: string, field: string, text: string | null): Promise<void>;
+  /** Marks an event for the report's key timeline, with an optional note. */
+  markEvent(dir: string, eventId: number, note?: string): Promise<ReportMark>;
+  /** Removes a timeline mark; false when the event was not marked. */
+  unmarkEvent(dir: string, eventId: number): Promise<boolean>;
+  listMarks(dir: string): Promise<ReportMark[]>;
   createCertificate(out: string, options: CreateCertificateOptions): SavedCertificate;
   verifyReport(pdfPath: string): PdfSignatureReport;
 }
@@ -38,6 +44,12 @@ export function createReportServices(tool: string): ReportServices {
       ),
 
     editReport: (dir, field, text) => withCase(dir, { write: true, tool }, (opened) => setReportDraft(opened, field, text)),
+
+    markEvent: (dir, eventId, note) => withCase(dir, { write: true, tool }, (opened) => markEvent(opened, eventId, note)),
+
+    unmarkEvent: (dir, eventId) => withCase(dir, { write: true, tool }, (opened) => unmarkEvent(opened, eventId)),
+
+    listMarks: (dir) => withCase(dir, { write: false, tool }, (opened) => listMarks(opened)),
 
     createCertificate: (out, options) => saveAnalystCertificate(out, options),
 

@@ -4,11 +4,12 @@ import { engineRuns } from './migrations/002-engine-runs.js';
 import { analysisTables } from './migrations/003-analysis.js';
 import { iocTables } from './migrations/004-iocs.js';
 import { reportDrafts } from './migrations/005-report-drafts.js';
+import { reportMarks } from './migrations/006-report-marks.js';
 
 /**
  * Schema migrations for case.sqlite, applied in order. `PRAGMA user_version` holds the number of
  * the last one applied. Never edit a released migration: add the next one, one file each.
  */
-export const migrations: Migration[] = [coreTables, engineRuns, analysisTables, iocTables, reportDrafts];
+export const migrations: Migration[] = [coreTables, engineRuns, analysisTables, iocTables, reportDrafts, reportMarks];
 
 export type { Migration };

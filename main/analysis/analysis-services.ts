@@ -38,12 +38,18 @@ export interface AnalysisServices {
 }
 
 /**
- * Read-only analysis operations. The shipped rule packs are read once, on the first findings
- * request. A rule file of the analyst's is read on each request, so edits to it take effect
- * at once.
+ * Analysis operations. The shipped rule packs are loaded once, here, and a broken pack fails
+ * each findings request with its error instead of stopping every other command. A rule file
+ * of the analyst's is read on each request, so edits to it take effect at once.
  */
 export function createAnalysisServices(tool: string): AnalysisServices {
   let shippedRules: RuleSet | undefined;
+  let shippedRulesError: unknown;
+  try {
+    shippedRules = loadRules();
+  } catch (error) {
+    shippedRulesError = error;
+  }
   const readCase = <T>(dir: string, work: (db: Db) => T): T => {
     const opened = openCase(dir, { write: false, tool });
     try {
@@ -61,7 +67,8 @@ export function createAnalysisServices(tool: string): AnalysisServices {
     searchEvents: (dir, search) => readCase(dir, (db) => ({ ...searchEvents(db, search), total: countEvents(db, search) })),
 
     findings: (dir, request) => {
-      const rules = request.rulesFile === undefined ? (shippedRules ??= loadRules()) : loadRules(request.rulesFile);
+      if (!shippedRules) throw shippedRulesError;
+      const rules = request.rulesFile === undefined ? shippedRules : loadRules(request.rulesFile);
       return readCase(dir, (db) =>
         runDetections(db, { from: request.from, to: request.to, rules, localNetworks: localNetworks(request), minSeverity: request.minSeverity }),
       );

@@ -270,3 +270,38 @@ describe('HTTP rules', () => {
     expect(post?.flags).toContain('file-upload');
   });
 });
+
+describe('upload and webhook rules', () => {
+  it('find FTP uploads and Discord webhooks', async () => {
+    const dir = tempDir();
+    const ftp = [
+      { ts: 1767981600, uid: 'F1', 'id.orig_h': '192.168.5.20', 'id.orig_p': 40000, 'id.resp_h': '203.0.113.40', 'id.resp_p': 21, user: 'u', command: 'STOR', arg: 'ftp://203.0.113.40/loot.zip', reply_code: 226 },
+      { ts: 1767981601, uid: 'F1', 'id.orig_h': '192.168.5.20', 'id.orig_p': 40000, 'id.resp_h': '203.0.113.40', 'id.resp_p': 21, user: 'u', command: 'RETR', arg: 'ftp://203.0.113.40/readme.txt', reply_code: 226 },
+      { ts: 1767981602, uid: 'F2', 'id.orig_h': '203.0.113.99', 'id.orig_p': 40001, 'id.resp_h': '192.168.5.21', 'id.resp_p': 21, user: 'u', command: 'STOR', arg: 'ftp://192.168.5.21/in.txt', reply_code: 226 },
+    ];
+    const http = [
+      { ts: 1767981603, uid: 'H1', 'id.orig_h': '192.168.5.20', 'id.orig_p': 40002, 'id.resp_h': '203.0.113.50', 'id.resp_p': 80, method: 'POST', host: 'discord.com', uri: '/api/webhooks/123/abc', request_body_len: 50 },
+      { ts: 1767981604, uid: 'H2', 'id.orig_h': '192.168.5.20', 'id.orig_p': 40003, 'id.resp_h': '203.0.113.50', 'id.resp_p': 80, method: 'GET', host: 'discord.com', uri: '/channels/1', request_body_len: 0 },
+      { ts: 1767981605, uid: 'H3', 'id.orig_h': '192.168.5.20', 'id.orig_p': 40004, 'id.resp_h': '203.0.113.60', 'id.resp_p': 80, method: 'GET', host: 'api.ipify.org', uri: '/', request_body_len: 0 },
+      { ts: 1767981699, uid: 'H4', 'id.orig_h': '192.168.5.20', 'id.orig_p': 40005, 'id.resp_h': '203.0.113.60', 'id.resp_p': 80, method: 'GET', host: 'api.ipify.org', uri: '/', request_body_len: 0 },
+    ];
+    writeFileSync(join(dir, 'ftp.ndjson'), ftp.map((record) => JSON.stringify(record)).join('\n'));
+    writeFileSync(join(dir, 'http.ndjson'), http.map((record) => JSON.stringify(record)).join('\n'));
+    const { db } = (opened = await caseWithLogs([join(dir, 'ftp.ndjson'), join(dir, 'http.ndjson')]));
+    const uidsOf = (finding: { eventIds: number[] } | undefined) =>
+      (finding?.eventIds ?? []).map((id) => db.prepare('SELECT uid FROM events WHERE id = ?').pluck().get(id));
+
+    const result = findingsOf(db);
+    const uploads = result.findings.filter((finding) => finding.rule === 'ftp-upload-from-endpoint');
+    expect(uploads).toHaveLength(1);
+    expect(uidsOf(uploads[0])).toEqual(['F1']);
+    expect(uploads[0]!.entities).toContainEqual({ kind: 'url', value: 'ftp://203.0.113.40/loot.zip' });
+
+    const webhook = result.findings.find((finding) => finding.rule === 'messaging-api-from-endpoint');
+    expect(uidsOf(webhook)).toEqual(['H1']);
+    expect(webhook?.entities).toContainEqual({ kind: 'url', value: 'http://discord.com/api/webhooks/123/abc' });
+
+    expect(uidsOf(result.findings.find((finding) => finding.rule === 'public-ip-lookup'))).toEqual(['H3', 'H4']);
+    expect(result.findings.find((finding) => finding.rule === 'public-ip-lookup-burst')).toBeUndefined();
+  });
+});

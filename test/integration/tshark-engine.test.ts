@@ -94,10 +94,10 @@ const DNS_DETAIL_FIELDS = ['proto', 'trans_id', 'qclass', 'qclass_name', 'qtype'
 
 /**
  * Fields left out when comparing whole http, ssl, smtp and ftp records: times and ids that
- * differ by design (uids, file ids), and certificate fields that need the x509 analysis this
- * engine does not do.
+ * differ by design (uids, file ids), certificate fields that need the x509 analysis this
+ * engine does not do, and smtp auth_mechanism, which this engine adds and Zeek does not log.
  */
-const DETAIL_SKIPPED_FIELDS = new Set(['ts', 'uid', 'fuid', 'fuids', 'orig_fuids', 'resp_fuids', 'cert_chain_fps', 'client_cert_chain_fps', 'cert_chain_fuids', 'client_cert_chain_fuids', 'ssl_history', 'sni_matches_cert', 'validation_status']);
+const DETAIL_SKIPPED_FIELDS = new Set(['auth_mechanism', 'ts', 'uid', 'fuid', 'fuids', 'orig_fuids', 'resp_fuids', 'cert_chain_fps', 'client_cert_chain_fps', 'cert_chain_fuids', 'client_cert_chain_fuids', 'ssl_history', 'sni_matches_cert', 'validation_status']);
 
 /** Set-valued fields, compared without regard to order. */
 const SET_FIELDS = new Set(['rcptto', 'to', 'cc', 'tags']);

@@ -29,6 +29,7 @@ interface ExpectedScenario {
     header_from: string;
     header_to: string;
     date: string;
+    auth: { mechanism: string };
     attachments: Array<{ filename: string; content_type: string }>;
   }>;
   tcp_connections: Array<{ ts: string; client: string; client_port: number; server: string; port: number; bytes_to_server: number; bytes_to_client: number }>;
@@ -162,6 +163,8 @@ describeWithShared('tshark engine on the vip-recovery scenario', () => {
       expect(record!.from, 'from').toBe(session.header_from);
       expect(record!.to, 'to').toEqual([session.header_to]);
       expect(record!.date, 'date').toBe(session.date);
+      expect(record!.auth_mechanism, 'auth_mechanism').toBe(session.auth.mechanism);
+      expect(record!.tls, 'tls').toBe(false);
     }
   });
 

@@ -6,6 +6,8 @@ import { microsToZeekTime, type ZeekRecord } from './zeek-record.js';
 interface Session {
   flow: Flow;
   helo?: string;
+  /** SASL mechanism of the session's AUTH command (LOGIN, PLAIN, ...). */
+  auth?: string;
   tls: boolean;
   depth: number;
   current?: ZeekRecord;
@@ -75,6 +77,12 @@ export class SmtpLog {
         record.rcptto = list;
         return;
       }
+      // Zeek's smtp.log has no AUTH field. This engine adds auth_mechanism because AUTH on a
+      // session without STARTTLS means the credentials crossed the network readable.
+      case 'AUTH':
+        session.auth = parameter.trim().split(/\s+/)[0]?.toUpperCase() || 'AUTH';
+        this.transaction(session, ts).auth_mechanism = session.auth;
+        return;
       case 'STARTTLS':
         session.tls = true;
         this.transaction(session, ts).tls = true;
@@ -143,6 +151,7 @@ export class SmtpLog {
       trans_depth: session.depth,
     };
     if (session.helo !== undefined) record.helo = session.helo;
+    if (session.auth !== undefined) record.auth_mechanism = session.auth;
     record.tls = session.tls;
     session.current = record;
     return record;

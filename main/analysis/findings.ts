@@ -1,5 +1,6 @@
 import type { Db } from '../store/database.js';
 import { DetectionContext, type Finding } from './detection-context.js';
+import { watchlistFindings } from './watchlist-findings.js';
 import type { EntityKind } from './extract.js';
 import { LocalNetworks } from './networks.js';
 import { detectExecutableTransfer, detectFtpUpload, detectHttpFormPost, detectRareTld, detectSmtpSubmission } from './protocol-rules.js';
@@ -58,9 +59,8 @@ export function runDetections(db: Db, options: FindingsOptions): FindingsResult 
   const context = new DetectionContext(db, { from: options.from, to: options.to }, networks, options.rules);
 
   const minimum = SEVERITIES.indexOf(options.minSeverity ?? 'info');
-  const findings = options.rules.rules
-    .filter((rule) => rule.enabled)
-    .flatMap((rule) => detect(context, rule))
+  const ruleFindings = options.rules.rules.filter((rule) => rule.enabled).flatMap((rule) => detect(context, rule));
+  const findings = [...ruleFindings, ...watchlistFindings(db, { from: options.from, to: options.to })]
     .filter((finding) => SEVERITIES.indexOf(finding.severity) >= minimum)
     .sort((a, b) => (a.first ?? Number.MAX_SAFE_INTEGER) - (b.first ?? Number.MAX_SAFE_INTEGER) || a.id.localeCompare(b.id));
 

@@ -68,7 +68,7 @@ function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages
     title: finding.title,
     detail: [finding.rationale, ...finding.notes].join(' '),
     ruleId: finding.rule,
-    attack: [finding.technique],
+    attack: finding.technique ? [finding.technique] : [],
     eventIds: finding.eventIds,
     firstSeen: finding.first,
   }));
@@ -84,7 +84,7 @@ function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages
 
   const detections = new Map<string, ReportDetection>();
   for (const finding of result.findings) {
-    if (!detections.has(finding.rule)) detections.set(finding.rule, { ruleId: finding.rule, title: finding.title, description: finding.rationale, attack: [finding.technique] });
+    if (!detections.has(finding.rule)) detections.set(finding.rule, { ruleId: finding.rule, title: finding.title, description: finding.rationale, attack: finding.technique ? [finding.technique] : [] });
   }
   return { findings, stages, detections: [...detections.values()] };
 }

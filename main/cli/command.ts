@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NetcaseError } from '../errors.js';
+import { parseTimeArgument } from '../time.js';
 import type { Services } from '../services.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -57,4 +58,13 @@ export function integerOption(args: ParsedArgs, name: string): number | undefine
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new NetcaseError('USAGE', `--${name} must be a whole number, got "${text}".`);
   return Number(text);
+}
+
+/** Reads a time option given as ISO 8601 or epoch seconds, in microseconds. */
+export function timeOption(args: ParsedArgs, name: string): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  const micros = parseTimeArgument(text);
+  if (micros === null) throw new NetcaseError('USAGE', `--${name} "${text}" is not a time. Use ISO 8601 (2026-01-09T18:05:00Z) or epoch seconds (1767981900).`);
+  return micros;
 }

@@ -1,9 +1,9 @@
 import { NetcaseError } from '../../errors.js';
-import { microsToIso, parseTimeArgument } from '../../time.js';
+import { microsToIso } from '../../time.js';
 import { recordWithPath } from '../../store/events.js';
 import { ENTITY_KINDS, type EntityKind } from '../../analysis/extract.js';
 import { SEVERITIES, type Severity } from '../../analysis/rules.js';
-import { EXIT, integerOption, stringOption, type Command, type ParsedArgs } from '../command.js';
+import { EXIT, integerOption, stringOption, timeOption, type Command, type ParsedArgs } from '../command.js';
 
 const WINDOW_OPTIONS = { from: { type: 'string' }, to: { type: 'string' } } as const;
 const LOCAL_NET_OPTION = { 'local-net': { type: 'string', multiple: true } } as const;
@@ -145,13 +145,6 @@ function windowOptions(args: ParsedArgs): { from?: number; to?: number } {
   return { from: timeOption(args, 'from'), to: timeOption(args, 'to') };
 }
 
-function timeOption(args: ParsedArgs, name: string): number | undefined {
-  const text = stringOption(args, name);
-  if (text === undefined) return undefined;
-  const micros = parseTimeArgument(text);
-  if (micros === null) throw new NetcaseError('USAGE', `--${name} "${text}" is not a time. Use ISO 8601 (2026-01-09T18:05:00Z) or epoch seconds (1767981900).`);
-  return micros;
-}
 
 function kindsOption(args: ParsedArgs): EntityKind[] | undefined {
   const text = stringOption(args, 'kinds');

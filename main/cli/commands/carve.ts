@@ -1,6 +1,5 @@
 import { NetcaseError } from '../../errors.js';
-import { parseTimeArgument } from '../../time.js';
-import { EXIT, stringOption, type Command, type ParsedArgs } from '../command.js';
+import { EXIT, stringOption, timeOption, type Command } from '../command.js';
 
 export const carve: Command = {
   path: ['carve'],
@@ -41,10 +40,3 @@ export const carve: Command = {
   },
 };
 
-function timeOption(args: ParsedArgs, name: string): number | undefined {
-  const text = stringOption(args, name);
-  if (text === undefined) return undefined;
-  const micros = parseTimeArgument(text);
-  if (micros === null) throw new NetcaseError('USAGE', `--${name} "${text}" is not a time. Use ISO 8601 (2026-01-09T18:05:00Z) or epoch seconds (1767981900).`);
-  return micros;
-}

@@ -1,7 +1,6 @@
-import { NetcaseError } from '../../errors.js';
-import { microsToIso, parseTimeArgument } from '../../time.js';
+import { microsToIso } from '../../time.js';
 import { recordWithPath } from '../../store/events.js';
-import { EXIT, integerOption, stringOption, type Command, type ParsedArgs } from '../command.js';
+import { EXIT, integerOption, stringOption, timeOption, type Command } from '../command.js';
 
 export const events: Command = {
   path: ['events'],
@@ -30,10 +29,3 @@ export const events: Command = {
   },
 };
 
-function timeOption(args: ParsedArgs, name: string): number | undefined {
-  const text = stringOption(args, name);
-  if (text === undefined) return undefined;
-  const micros = parseTimeArgument(text);
-  if (micros === null) throw new NetcaseError('USAGE', `--${name} "${text}" is not a time. Use ISO 8601 (2026-01-09T18:05:00Z) or epoch seconds (1767981900).`);
-  return micros;
-}

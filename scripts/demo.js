@@ -1,7 +1,7 @@
-// `npm run demo`: the whole headless job on the bundled sample capture. Creates a fresh case
-// under cases/, adds and analyses the capture, tags every suggested indicator as a scripted
-// analyst would, creates a demo certificate, exports the signed PDF and Markdown report,
-// verifies the PDF and prints the paths (the PDF's last).
+// `npm run demo`: the whole headless job on the bundled sample capture. It creates a fresh case
+// under cases/, adds and analyses the capture, and tags every suggested indicator as a scripted
+// analyst would. Then it creates a demo certificate, exports the signed PDF and Markdown
+// report, verifies the PDF and prints the paths, the PDF's last.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -28,7 +28,7 @@ interface MatchRow {
 
 /**
  * Turns the stored watchlist matches inside the window into findings, one per listed value, so
- * the analyst sees them beside the rule findings. Matches are made when a watchlist is imported.
+ * they are listed beside the rule findings. Matches are made when a watchlist is imported.
  */
 export function watchlistFindings(db: Db, window: TimeWindow): Finding[] {
   const rows = db

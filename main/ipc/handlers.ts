@@ -175,8 +175,7 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       const out = pdf === undefined ? newReportPath(dir, new Date()) : grants.path(pdf, ['save-report']);
       const markdownPath = markdown === undefined ? undefined : grants.path(markdown, ['save-markdown']);
       const signing = sign === undefined ? undefined : { p12Path: grants.path(sign.certificate, ['choose-certificate', 'save-certificate']), passphrase: sign.passphrase };
-      // NOTE: PDF layout and signing run on the main process's thread, because pdfkit runs
-      // in-process. A report of a few hundred pages blocks the window for that time.
+      // The service lays out and signs the PDF in a worker thread, so the window stays responsive.
       return services.exportReport(dir, { out, markdown: markdownPath, sign: signing });
     },
 

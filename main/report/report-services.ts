@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NetcaseError } from '../errors.js';
 import { withCase } from '../case/case-folder.js';
-import { exportReport, type ExportReportResult } from './export.js';
+import type { ExportReportResult } from './export.js';
+import { runReportExport } from './run-report-export.js';
 import { setReportDraft } from './drafts.js';
 import { listMarks, markEvent, unmarkEvent, type ReportMark } from './marks.js';
 import type { ReportInputs } from './report-model.js';
@@ -35,7 +36,7 @@ export function createReportServices(tool: string): ReportServices {
   return {
     exportReport: (dir, request) =>
       withCase(dir, { write: true, tool }, (opened) =>
-        exportReport(opened, {
+        runReportExport(opened, {
           out: request.out,
           markdown: request.markdown,
           inputs: request.inputs,

@@ -64,7 +64,8 @@ function draftExecutiveSummary(facts: ReportFacts): string {
   const paragraphs = [`Netcase examined ${facts.events.total} network events${span} from ${facts.evidence.length} evidence file(s).`];
 
   if (facts.stages.length > 0) {
-    const titles = facts.stages.map((stage) => stage.title.charAt(0).toLowerCase() + stage.title.slice(1));
+    // Stage titles are kept as written, because some start with an acronym ("IP discovery", "C2 channel").
+    const titles = facts.stages.map((stage) => stage.title);
     paragraphs.push(`The activity falls into ${facts.stages.length} stage(s): ${titles.join('; ')}.`);
   } else {
     paragraphs.push('No incident stages were identified in the analysed traffic.');

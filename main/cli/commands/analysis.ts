@@ -10,7 +10,7 @@ const LOCAL_NET_OPTION = { 'local-net': { type: 'string', multiple: true } } as 
 
 export const graph: Command = {
   path: ['graph'],
-  usage: 'netcase graph DIR --json [--from T] [--to T] [--min-count N] [--kinds host,domain,...] [--max-edges N] [--local-net CIDR]...',
+  usage: 'netcase graph DIR [--json] [--from T] [--to T] [--min-count N] [--kinds host,domain,...] [--max-edges N] [--local-net CIDR]...',
   summary: 'Print the entity graph (nodes and weighted edges) for a time window',
   options: { json: { type: 'boolean' }, ...WINDOW_OPTIONS, 'min-count': { type: 'string' }, kinds: { type: 'string' }, 'max-edges': { type: 'string' }, ...LOCAL_NET_OPTION },
   positionals: 1,
@@ -35,7 +35,7 @@ export const graph: Command = {
 
 export const timeline: Command = {
   path: ['timeline'],
-  usage: 'netcase timeline DIR --json [--from T] [--to T] [--buckets N]',
+  usage: 'netcase timeline DIR [--json] [--from T] [--to T] [--buckets N]',
   summary: 'Print event counts per time bucket and log type (bucket width chosen from the span)',
   options: { json: { type: 'boolean' }, ...WINDOW_OPTIONS, buckets: { type: 'string' } },
   positionals: 1,
@@ -56,7 +56,7 @@ export const timeline: Command = {
 
 export const findings: Command = {
   path: ['findings'],
-  usage: 'netcase findings DIR --json [--from T] [--to T] [--rules FILE] [--min-severity LEVEL] [--local-net CIDR]...',
+  usage: 'netcase findings DIR [--json] [--from T] [--to T] [--rules FILE] [--min-severity LEVEL] [--local-net CIDR]...',
   summary: 'Run the detection rules and print findings, incident stages and suggested IOCs',
   options: { json: { type: 'boolean' }, ...WINDOW_OPTIONS, rules: { type: 'string' }, 'min-severity': { type: 'string' }, ...LOCAL_NET_OPTION },
   positionals: 1,

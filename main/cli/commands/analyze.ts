@@ -27,6 +27,7 @@ export const analyze: Command = {
     const emit = (value: object): void => stdout(JSON.stringify(value));
 
     let lastTextProgress = 0;
+    const finishedCaptures = new Set<string>();
     const summary = await services.analyze(dir, {
       engine,
       timeoutSeconds,
@@ -39,8 +40,12 @@ export const analyze: Command = {
           emit({ type: 'progress', ...progress });
           return;
         }
+        // The end of the engine phase is always printed once, so its last line reads 100%.
         const now = Date.now();
-        if (now - lastTextProgress < TEXT_PROGRESS_INTERVAL_MS) return;
+        const engineDone = progress.phase === 'engine' && progress.bytesRead >= progress.bytesTotal;
+        if (engineDone && finishedCaptures.has(progress.capture)) return;
+        if (engineDone) finishedCaptures.add(progress.capture);
+        else if (now - lastTextProgress < TEXT_PROGRESS_INTERVAL_MS) return;
         lastTextProgress = now;
         stderr(progressText(progress));
       },

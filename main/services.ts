@@ -49,7 +49,7 @@ export function createServices(tool = 'netcase'): Services {
     createCase: (dir, options) => createCase(dir, { ...options, tool }),
 
     async caseInfo(dir) {
-      // Verification is audited when the case is free; when another process holds it for
+      // Verification is audited when the case is free. When another process has it open for
       // writing, the hashes are still checked, read-only.
       try {
         return await withCase(dir, { write: true, tool }, describeCase);

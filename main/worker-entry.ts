@@ -4,7 +4,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * Starts a worker by entry name. The build emits each worker as `<name>.js` beside the main
- * bundle; when running from TypeScript sources (tests, `tsx`), the `.ts` entry is loaded
+ * bundle. When running from TypeScript sources (tests, `tsx`), the `.ts` entry is loaded
  * through tsx by a small bootstrap.
  */
 export function startWorker(name: string, options: WorkerOptions & { workerData: object }): Worker {

@@ -87,8 +87,8 @@ export function createAnalysisServices(tool: string): AnalysisServices {
   };
 }
 
-// TODO: keep the analyst's local networks with the case; until then every call that needs
-// other networks than the defaults passes them (--local-net on the CLI).
+// TODO: keep the analyst's local networks with the case. Until then, every call that needs
+// networks other than the defaults passes them (--local-net on the CLI).
 function localNetworks(settings: AnalysisSettings): LocalNetworks {
   return new LocalNetworks(settings.localNetworks ?? DEFAULT_LOCAL_NETWORKS);
 }

@@ -53,8 +53,8 @@ export function indexImportedEvents(db: Db, importId: number): void {
   db.prepare('INSERT INTO events_fts (rowid, record) SELECT id, record FROM events WHERE import_id = ?').run(importId);
   addEventBuckets(db, importId);
 
-  // Totals are flushed every few thousand events so memory stays flat however large the
-  // import is; the upserts add each flush to what earlier flushes wrote.
+  // Totals are flushed every FLUSH_EVERY_EVENTS events, so memory stays flat however large the
+  // import is. The upserts add each flush to what earlier flushes wrote.
   let entities = new Map<string, EntityTotals>();
   let relations = new Map<string, RelationTotals>();
   const flush = (): void => {

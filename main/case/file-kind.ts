@@ -54,7 +54,7 @@ export function sniffZeekText(text: string): 'zeek-tsv' | 'zeek-json' | 'zeek-cu
   return null;
 }
 
-/** A zeek-cut header: tab-separated Zeek field names including one of ts, uid or fuid. */
+/** Tells whether a line is a zeek-cut header: tab-separated Zeek field names including one of ts, uid or fuid. */
 export function isZeekCutHeader(line: string): boolean {
   const names = line.split('\t');
   return names.length >= 2 && names.every((name) => /^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) && names.some((name) => name === 'ts' || name === 'uid' || name === 'fuid');

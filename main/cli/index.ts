@@ -21,7 +21,7 @@ const COMMANDS: Command[] = [caseCreate, caseInfo, caseExport, caseImport, add, 
 const VERSION = '0.1.0';
 
 /**
- * The `netcase` command. Errors are sorted here into exit codes: usage errors exit 2, other
+ * Runs the `netcase` command. Errors are sorted here into exit codes: usage errors exit 2, other
  * typed errors print their message (no stack unless --debug) and exit 1.
  */
 export async function runCli(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * What every capture-analysis engine provides. An engine turns one capture into Zeek-format
  * log files (one JSON object per line, Zeek's field names, `_path` optional) in an output
- * folder; the importer reads them like any other Zeek logs, so nothing after this point knows
+ * folder; the importer reads them like any other Zeek logs, so nothing after this point depends on
  * which engine ran.
  */
 export type EngineName = 'zeek' | 'tshark';

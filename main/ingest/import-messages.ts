@@ -1,7 +1,7 @@
 import type { ErrorData } from '../errors.js';
 import type { ImportProgress, ImportSummary } from './importer.js';
 
-/** What the import worker receives at start. */
+/** Start data of the import worker. */
 export interface ImportWorkerData {
   databasePath: string;
   inputs: string[];

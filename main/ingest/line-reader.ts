@@ -5,7 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { NetcaseError } from '../errors.js';
 
 export interface ReaderLimits {
-  /** Longest line kept, in bytes; longer lines are skipped and reported. */
+  /** Maximum line length kept, in bytes. Longer lines are skipped and reported. */
   maxLineBytes: number;
   /** Most bytes a gzip file may expand to before reading stops (guards against gzip bombs). */
   maxExpandedBytes: number;

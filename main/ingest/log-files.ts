@@ -42,7 +42,7 @@ function walk(dir: string, result: LogFileList): void {
 }
 
 /**
- * The log type a file name implies: `conn.log` → conn, `dns.json.gz` → dns,
+ * Returns the log type a file name implies: `conn.log` → conn, `dns.json.gz` → dns,
  * `conn.00:00:00-01:00:00.log.gz` → conn (zeekctl's rotated names). `#path` and `_path`
  * inside the file take precedence.
  */

@@ -10,7 +10,7 @@ export interface RunImportOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
   runId?: string;
-  /** Least time between two progress reports, in milliseconds. */
+  /** Minimum time between two progress reports, in milliseconds. */
   progressIntervalMs?: number;
 }
 

@@ -9,7 +9,7 @@ const DEFAULT_SEPARATORS: Separators = { separator: '\t', setSeparator: ',', emp
  * Parses Zeek ASCII-writer logs line by line, by the file's own header: `#separator`,
  * `#set_separator`, `#empty_field`, `#unset_field`, `#path`, `#fields` and `#types` are all
  * honoured, and a new header block in the middle of a file (concatenated logs) starts over.
- * A broken header throws, because no line after it can be read; a broken data line is
+ * A broken header throws, because no line after it can be read. A broken data line is
  * returned as a problem and the rest of the file still imports.
  */
 export class ZeekTsvParser {
@@ -65,7 +65,7 @@ export class ZeekTsvParser {
     const separatorAt = text.indexOf(this.separators.separator);
     const name = separatorAt < 0 ? text : text.slice(0, separatorAt);
     const value = separatorAt < 0 ? '' : text.slice(separatorAt + this.separators.separator.length);
-    // #open and #close carry only the writer's own timestamps; some tools rewrite them with a
+    // #open and #close contain only the writer's own timestamps. Some tools rewrite them with a
     // space instead of the separator, so they are recognised by prefix.
     if (/^#(open|close)\b/.test(text)) return null;
     switch (name) {

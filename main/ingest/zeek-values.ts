@@ -40,7 +40,7 @@ const TEXT_TYPES = new Set(['string', 'enum', 'pattern', 'file', 'func', 'any'])
 
 const CONTAINER_PATTERN = /^(set|vector|table)\[(.+)\]$/;
 
-/** Returns true when every part of a `#types` entry is a type this reader knows. */
+/** Returns true when every part of a `#types` entry is a type this reader supports. */
 export function isKnownType(type: string): boolean {
   const container = CONTAINER_PATTERN.exec(type);
   if (container) return container[2]!.split(',').every((inner) => inner in SCALAR_CONVERTERS);

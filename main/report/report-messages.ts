@@ -1,7 +1,7 @@
 import type { ErrorData } from '../errors.js';
 import type { ExportReportOptions, ExportReportResult } from './export.js';
 
-/** What the report worker receives: the case to read and the export to make. */
+/** Start data of the report worker: the case to read and the export to make. */
 export interface ReportWorkerData {
   caseDir: string;
   actor: string;

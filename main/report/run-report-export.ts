@@ -5,7 +5,7 @@ import type { ExportReportOptions, ExportReportResult } from './export.js';
 import type { ReportWorkerData, ReportWorkerMessage } from './report-messages.js';
 
 /**
- * Exports the report in a worker thread, so PDF layout and signing never block the caller's
+ * Exports the report in a worker thread, so PDF layout and signing do not block the caller's
  * thread (Electron's main process, where the window's events are handled). The caller must
  * hold the case open for writing.
  */

@@ -52,7 +52,7 @@ export function* iterateEvents(db: Db, query: EventQuery): Generator<EventRow> {
   yield* db.prepare(sql).iterate(...params) as IterableIterator<EventRow>;
 }
 
-/** The stored record as Zeek JSON with `_path` added, the form `netcase events --json` prints. */
+/** Returns the stored record as Zeek JSON with `_path` added, the form `netcase events --json` prints. */
 export function recordWithPath(row: Pick<EventRow, 'log' | 'record'>): string {
   const text = row.record.trim();
   if (text.startsWith('{"_path":') || Object.hasOwn(JSON.parse(text) as object, '_path')) return text;

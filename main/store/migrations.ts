@@ -7,7 +7,7 @@ import { reportDrafts } from './migrations/005-report-drafts.js';
 import { reportMarks } from './migrations/006-report-marks.js';
 
 /**
- * Schema migrations for case.sqlite, applied in order. `PRAGMA user_version` holds the number of
+ * Schema migrations for case.sqlite, applied in order. `PRAGMA user_version` stores the number of
  * the last one applied. Never edit a released migration: add the next one, one file each.
  */
 export const migrations: Migration[] = [coreTables, engineRuns, analysisTables, iocTables, reportDrafts, reportMarks];

@@ -85,6 +85,8 @@ export async function generateLogSet(dir, total) {
   }
 }
 
+const RESPONDER_PORT = { conn: 443, dns: 53, http: 80 };
+
 function record(log, i, seconds) {
   const base = {
     ts: Number(seconds.toFixed(6)),
@@ -93,7 +95,7 @@ function record(log, i, seconds) {
     'id.orig_h': `10.1.${(i % 500) >> 8}.${(i % 500) & 255}`,
     'id.orig_p': 1024 + (i % 60000),
     'id.resp_h': `198.51.${Math.floor((i * 7) % 5000 / 250)}.${(i * 7) % 250}`,
-    'id.resp_p': log === 'dns' ? 53 : log === 'http' ? 80 : 443,
+    'id.resp_p': RESPONDER_PORT[log],
   };
   if (log === 'conn') {
     return { ...base, proto: 'tcp', service: 'ssl', duration: (i % 1000) / 100, orig_bytes: i % 5000, resp_bytes: i % 90000, conn_state: 'SF', missed_bytes: 0, history: 'ShADadFf', orig_pkts: 10, orig_ip_bytes: 900, resp_pkts: 12, resp_ip_bytes: 14000 };

@@ -12,7 +12,7 @@ const CONN_HEADER = [
   '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tstring\tset[string]',
 ];
 
-/** One synthetic conn.log line; `i` makes every line and uid distinct. */
+/** Builds one synthetic conn.log line; `i` makes every line and uid distinct. */
 export function connLine(i: number, startSeconds = 1767981600): string {
   const ts = (startSeconds + i / 1000).toFixed(6);
   const uid = `C${i.toString(36).padStart(17, '0')}`;

@@ -5,7 +5,7 @@ import { afterEach } from 'vitest';
 
 const created: string[] = [];
 
-/** A fresh temporary folder, removed after the current test. */
+/** Creates a fresh temporary folder, removed after the current test. */
 export function tempDir(prefix = 'netcase-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   created.push(dir);

@@ -20,7 +20,7 @@ export function copyBaselineAsLog(source: string, target: string): void {
   writeFileSync(target, kept.join('\n'));
 }
 
-/** Every file below `dir`, recursively. */
+/** Lists every file below `dir`, recursively. */
 export function listFiles(dir: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir)) {

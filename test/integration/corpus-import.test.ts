@@ -52,7 +52,7 @@ function checkFile(opened: OpenCase, result: FileImportResult): void {
 }
 
 describeWithShared('corpus import', () => {
-  // The corpus holds about 190,000 records; every one also goes through the analysis indexer.
+  // The corpus contains about 190,000 records; every one also goes through the analysis indexer.
   it('imports every Zeek log set in the corpus', { timeout: 600_000 }, async () => {
     const opened = newCase();
     try {

@@ -93,9 +93,9 @@ const CONN_DETAIL_FIELDS = ['service', 'orig_bytes', 'resp_bytes', 'conn_state',
 const DNS_DETAIL_FIELDS = ['proto', 'trans_id', 'qclass', 'qclass_name', 'qtype', 'rcode', 'AA', 'TC', 'RD', 'RA', 'Z', 'TTLs', 'rejected', 'opcode', 'opcode_name'];
 
 /**
- * Fields left out when comparing whole http, ssl, smtp and ftp records: times and ids that
- * differ by design (uids, file ids), certificate fields that need the x509 analysis this
- * engine does not do, and smtp auth_mechanism, which this engine adds and Zeek does not log.
+ * Fields left out when comparing whole http, ssl, smtp and ftp records. Times and ids (uids,
+ * file ids) differ by design, and certificate fields need x509 analysis this engine does not
+ * do. smtp auth_mechanism is added by this engine and not logged by Zeek.
  */
 const DETAIL_SKIPPED_FIELDS = new Set(['auth_mechanism', 'ts', 'uid', 'fuid', 'fuids', 'orig_fuids', 'resp_fuids', 'cert_chain_fps', 'client_cert_chain_fps', 'cert_chain_fuids', 'client_cert_chain_fuids', 'ssl_history', 'sni_matches_cert', 'validation_status']);
 

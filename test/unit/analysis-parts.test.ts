@@ -160,7 +160,8 @@ describe('loadRules', () => {
       loadRules(file);
       expect.unreachable();
     } catch (error) {
-      expect(isNetcaseError(error) && error.code).toBe('INPUT_INVALID');
+      expect(isNetcaseError(error)).toBe(true);
+      expect((error as { code?: string }).code).toBe('INPUT_INVALID');
       expect((error as Error).message).toMatch(/rules\.0\.severity/);
       expect((error as Error).message).toMatch(/rules\.0\.technique/);
     }

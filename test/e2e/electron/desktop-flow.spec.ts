@@ -9,8 +9,8 @@ const ELECTRON_DIST = resolve(REPO_DIR, 'node_modules/electron/dist');
 const MAIN_BUNDLE = resolve(REPO_DIR, 'out/main/index.js');
 const CAPTURE = resolve(REPO_DIR, 'resources/samples/vip-recovery.pcap');
 
-// The Electron binary is downloaded by `npm ci` on a connected machine. These specs never
-// download it: without it they skip and say why.
+// The electron package ships no binary; `npx install-electron --no` fetches it on a connected
+// machine. These specs never fetch it: without it they skip and print the reason.
 const SKIP_REASON = existsSync(ELECTRON_DIST) ? null : `no Electron binary at ${ELECTRON_DIST}; run "npx install-electron --no" on a machine with network access to fetch it`;
 if (SKIP_REASON) console.warn(`Skipping the Electron specs: ${SKIP_REASON}.`);
 

@@ -1,0 +1,15 @@
+import type { ApiError, NetcaseApi } from '../../preload/api.js';
+
+/**
+ * The one way the renderer reaches the main process. In the desktop app the preload provides
+ * `window.netcase`; in the browser test harness a bridge script provides the same object.
+ */
+export function api(): NetcaseApi {
+  return window.netcase;
+}
+
+/** A rejected call carries `{ code, message }`; anything else is shown by its text. */
+export function errorMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'message' in error) return String((error as ApiError).message);
+  return String(error);
+}

@@ -1,0 +1,66 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ApiError, Input, JobEvent } from '../../../preload/api.js';
+import { api } from '../api.js';
+
+export interface JobState {
+  id: string;
+  /** What the job does, for the progress bar: "Analysing capture", "Importing logs". */
+  label: string;
+  ratio: number | null;
+  message: string;
+  warnings: string[];
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  error?: ApiError;
+}
+
+/**
+ * Long jobs (analysis, log import) and their progress. Main streams progress on one
+ * subscription; `start` resolves when the job ends, whatever way it ends.
+ */
+export const useJobsStore = defineStore('jobs', () => {
+  const jobs = ref<JobState[]>([]);
+  const waiters = new Map<string, (job: JobState) => void>();
+  let unsubscribe: (() => void) | null = null;
+
+  function listen(): void {
+    if (unsubscribe !== null) return;
+    unsubscribe = api().jobs.onEvent(apply);
+  }
+
+  function apply(event: JobEvent): void {
+    const job = jobs.value.find((candidate) => candidate.id === event.jobId);
+    if (!job) return;
+    if (event.type === 'progress') {
+      job.ratio = event.ratio;
+      job.message = event.message;
+    } else if (event.type === 'warning') {
+      job.warnings.push(event.message);
+    } else {
+      job.state = event.type;
+      if (event.type === 'failed') job.error = event.error;
+      waiters.get(job.id)?.(job);
+      waiters.delete(job.id);
+    }
+  }
+
+  /** Starts a job and resolves with its final state. */
+  async function run(label: string, input: Input<'jobs.start'>): Promise<JobState> {
+    listen();
+    const { jobId } = await api().jobs.start(input);
+    const job: JobState = { id: jobId, label, ratio: null, message: 'Starting…', warnings: [], state: 'running' };
+    jobs.value.push(job);
+    const tracked = jobs.value[jobs.value.length - 1]!;
+    return new Promise((resolve) => waiters.set(jobId, () => resolve(tracked)));
+  }
+
+  async function cancel(id: string): Promise<void> {
+    await api().jobs.cancel({ jobId: id });
+  }
+
+  function dismiss(id: string): void {
+    jobs.value = jobs.value.filter((job) => job.id !== id || job.state === 'running');
+  }
+
+  return { jobs, listen, run, cancel, dismiss };
+});

@@ -24,12 +24,13 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 
   try {
     db.pragma('busy_timeout = 10000');
+    // Checked before switching to WAL, because that switch writes a header into an empty file.
+    checkIsCaseDatabase(db, path, options.create ?? false);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    checkIsCaseDatabase(db, path);
     if (!options.readonly) migrate(db);
     else checkSchemaVersion(db, path);
   } catch (error) {
@@ -64,11 +65,18 @@ function checkSchemaVersion(db: Db, path: string): void {
   }
 }
 
-/** Refuses SQLite files that are not Netcase case databases, and files that are not SQLite at all. */
-function checkIsCaseDatabase(db: Db, path: string): void {
+/**
+ * Refuses SQLite files that are not Netcase case databases, and files that are not SQLite at all.
+ * An empty database (a zero-byte file, as a failed copy or a full disk leaves) is refused
+ * unless the case is being created, because migrating it would silently replace the case's data.
+ */
+function checkIsCaseDatabase(db: Db, path: string, creating: boolean): void {
   try {
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
     const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0 && tables.length === 0 && !creating) {
+      throw new NetcaseError('CASE_INVALID', `The case database ${path} is empty (no tables), so the case's events and audit log are gone. Restore case.sqlite from a backup or export; Netcase does not recreate it over a case.`);
+    }
     if (version === 0 && tables.length > 0) {
       throw new NetcaseError('CASE_INVALID', `${path} is an SQLite database but not a Netcase case database (found tables: ${tables.slice(0, 5).join(', ')}). Restore case.sqlite from a backup.`);
     }

@@ -6,7 +6,7 @@ import { toFtsQuery } from '../../main/analysis/event-search.js';
 import { LocalNetworks } from '../../main/analysis/networks.js';
 import { loadRules, ServiceMatcher } from '../../main/analysis/rules.js';
 import { niceWidth } from '../../main/analysis/timeline.js';
-import { splitIntoBuckets } from '../../main/analysis/window.js';
+import { coverWithSignedBuckets, splitIntoBuckets } from '../../main/analysis/window.js';
 import { isNetcaseError } from '../../main/errors.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -36,6 +36,45 @@ describe('splitIntoBuckets', () => {
       { width: 1, fromBucket: 3599, toBucket: 3600 },
       { width: 3600, fromBucket: 1, toBucket: 2 },
       { width: 1, fromBucket: 7200, toBucket: 7201 },
+    ]);
+  });
+});
+
+describe('coverWithSignedBuckets', () => {
+  const widths = [3600, 60, 1];
+
+  function coverage(from: number, to: number): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const range of coverWithSignedBuckets(from, to, widths)) {
+      for (let second = range.fromBucket * range.width; second < range.toBucket * range.width; second++) {
+        counts.set(second, (counts.get(second) ?? 0) + range.sign);
+      }
+    }
+    return counts;
+  }
+
+  it('counts every second of the window once', () => {
+    const windows: [number, number][] = [[0, 1], [59, 61], [3599, 7201], [1000, 10_000], [7217, 10_817], [7205, 10_795], [10, 3590], [5, 5]];
+    let seed = 7;
+    for (let round = 0; round < 40; round++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      const from = seed % 20_000;
+      windows.push([from, from + 1 + (seed % 9000)]);
+    }
+
+    for (const [from, to] of windows) {
+      const counts = coverage(from, to);
+      const wrong = [...counts].filter(([second, count]) => count !== (second >= from && second < to ? 1 : 0));
+      expect(wrong, `${from}..${to}`).toEqual([]);
+      expect([...counts.values()].filter((count) => count === 1).length, `${from}..${to}`).toBe(to - from);
+    }
+  });
+
+  it('subtracts the edges of a nearly full hour', () => {
+    expect(coverWithSignedBuckets(7217, 10_817, widths)).toEqual([
+      { width: 1, fromBucket: 7200, toBucket: 7217, sign: -1 },
+      { width: 3600, fromBucket: 2, toBucket: 3, sign: 1 },
+      { width: 1, fromBucket: 10_800, toBucket: 10_817, sign: 1 },
     ]);
   });
 });

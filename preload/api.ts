@@ -18,6 +18,8 @@ const micros = z.number().int().nonnegative();
 const token = z.string().regex(/^[0-9a-f]{32}$/, 'expected a file token from dialogs.choose');
 const timeWindow = { from: micros.optional(), to: micros.optional() };
 const localNetworks = z.array(z.string().min(1).max(64)).max(256).optional();
+/** Maximum length of an image's base64 text: 64 MiB of text, about 48 MiB of PNG. */
+const MAX_IMAGE_BASE64 = 64 * 1024 * 1024;
 
 export const ENTITY_KINDS = ['host', 'domain', 'email', 'url', 'file', 'user_agent'] as const;
 export const IOC_TYPES = ['domain', 'ipv4', 'ipv6', 'email', 'url', 'md5', 'sha1', 'sha256', 'user-agent', 'ja3'] as const;
@@ -40,6 +42,7 @@ export const DIALOG_PURPOSES = [
   'save-certificate',
   'open-watchlist',
   'save-ioc-export',
+  'save-image',
 ] as const;
 export type DialogPurpose = (typeof DIALOG_PURPOSES)[number];
 
@@ -369,6 +372,9 @@ export const CONTRACT = {
     }),
   ),
   'report.verify': method<PdfSignatureReport>()(z.union([z.strictObject({ file: token }), z.strictObject({ casePath: z.string().min(1).max(4096) })])),
+
+  /** Writes a PNG the renderer drew (the graph) to a file chosen with purpose 'save-image'. */
+  'exports.saveImage': method<{ path: string; bytes: number }>()(z.strictObject({ out: token, png: z.base64().min(1).max(MAX_IMAGE_BASE64) })),
 
   'certificates.choose': method<{ certificate: ChosenFile | null }>()(nothing),
   'certificates.create': method<SavedCertificate>()(

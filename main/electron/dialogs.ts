@@ -23,6 +23,7 @@ const SPECS: Record<DialogPurpose, DialogSpec> = {
   'save-certificate': { kind: 'save', defaultName: 'analyst.p12', options: { title: 'Save new certificate', filters: [{ name: 'PKCS#12', extensions: ['p12'] }] } },
   'open-watchlist': { kind: 'open', options: { title: 'Import watchlist', properties: ['openFile'], filters: [{ name: 'CSV or STIX', extensions: ['csv', 'json'] }] } },
   'save-ioc-export': { kind: 'save', defaultName: 'iocs.csv', options: { title: 'Export IOCs' } },
+  'save-image': { kind: 'save', defaultName: 'graph.png', options: { title: 'Export graph image', filters: [{ name: 'PNG image', extensions: ['png'] }] } },
 };
 
 /** Native dialogs attached to the app window; each chosen path is registered by the handler layer. */

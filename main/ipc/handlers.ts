@@ -7,6 +7,7 @@ import { NetcaseError, preview } from '../errors.js';
 import type { AnalyzeProgress } from '../engines/analyze-case.js';
 import { JobRunner, type JobReporter } from './jobs.js';
 import { PathGrants, pathInsideCase } from './path-grants.js';
+import { writePngFile } from './save-image.js';
 import type { RecentCases } from './recent-cases.js';
 
 /** Native file dialogs, implemented with Electron in main/electron and by a fake in tests. */
@@ -183,6 +184,8 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       const path = 'file' in input ? grants.path(input.file, ['open-report', 'save-report']) : pathInsideCase(session.requireCase(), input.casePath);
       return services.verifyReport(path);
     },
+
+    'exports.saveImage': async ({ out, png }) => writePngFile(grants.path(out, ['save-image']), png),
 
     'certificates.choose': async () => {
       const [path] = await dialogs.choose('choose-certificate', { caseDir: session.caseDir ?? undefined });

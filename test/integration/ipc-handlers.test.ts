@@ -64,6 +64,7 @@ describe('IPC handlers on the vip-recovery capture', () => {
       'report.editDraft': { field: 'scope', text: 'One workstation, one capture.' },
       'report.export': { pdf: await harness.token('save-report', join(outputs, 'report.pdf')) },
       'report.verify': { casePath: 'reports/none.pdf' },
+      'exports.saveImage': { out: await harness.token('save-image', join(outputs, 'graph.png')), png: 'iVBORw0KGgo=' },
       'certificates.choose': {},
       'certificates.create': { out: await harness.token('save-certificate', join(outputs, 'second.p12')), name: 'Second Analyst', passphrase: PASSPHRASE },
     };
@@ -131,6 +132,7 @@ describe('IPC handlers on the vip-recovery capture', () => {
       'report.editDraft': ['field', 'text'],
       'report.verify': ['casePath'],
       'certificates.create': ['out', 'name', 'passphrase'],
+      'exports.saveImage': ['out', 'png'],
     };
 
     it('missing fields rejected without effect', async () => {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { EntityKind } from '../../../preload/api.js';
+import type { EntityKind, EventRow } from '../../../preload/api.js';
 import type { TimeZoneMode } from '../format.js';
 
 /** A time window in microseconds since the epoch, UTC, both ends inclusive. */
@@ -31,6 +31,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const eventFilter = ref<EventFilter>({});
   const playhead = ref<number | null>(null);
   const timeMode = ref<TimeZoneMode>('utc');
+  /** The row of the selected event when the events table selected it, so the detail view needs no lookup. */
+  const selectedEvent = ref<EventRow | null>(null);
 
   function setWindow(next: TimeWindow | null): void {
     if (next !== null && next.to < next.from) next = { from: next.to, to: next.from };
@@ -39,6 +41,12 @@ export const useWorkspaceStore = defineStore('workspace', () => {
 
   function select(next: Selection): void {
     selection.value = next;
+  }
+
+  /** Selects one event and keeps its row for the detail view. */
+  function selectEvent(row: EventRow): void {
+    selection.value = { type: 'event', id: row.id };
+    selectedEvent.value = row;
   }
 
   /** Shows the events of one value: an entity's events, or one connection's by uid. */
@@ -63,9 +71,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   function reset(): void {
     window.value = null;
     selection.value = null;
+    selectedEvent.value = null;
     eventFilter.value = {};
     playhead.value = null;
   }
 
-  return { window, selection, eventFilter, playhead, timeMode, setWindow, select, pivot, setEventFilter, setPlayhead, toggleTimeMode, reset };
+  return { window, selection, selectedEvent, eventFilter, playhead, timeMode, setWindow, select, selectEvent, pivot, setEventFilter, setPlayhead, toggleTimeMode, reset };
 });

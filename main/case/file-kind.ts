@@ -71,9 +71,15 @@ async function readHead(path: string, length: number): Promise<Buffer> {
   }
 }
 
+/**
+ * Compressed bytes decoded to tell the kind: enough for the first lines of any log, and at most
+ * about 16 MiB of output even for a gzip bomb.
+ */
+const GZIP_SNIFF_BYTES = 16 * 1024;
+
 function gunzipPrefix(compressed: Buffer): Buffer {
   try {
-    return gunzipSync(compressed, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return gunzipSync(compressed.subarray(0, GZIP_SNIFF_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch {
     return Buffer.alloc(0);
   }

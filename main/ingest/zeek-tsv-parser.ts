@@ -82,7 +82,10 @@ export class ZeekTsvParser {
         this.path = value;
         return null;
       case '#fields':
+        // A new #fields line starts a new header (a log whose columns change mid-file), so the
+        // old #types no longer apply and the #types line that follows completes it.
         this.fieldNames = value.split(this.separators.separator);
+        this.fieldTypes = null;
         this.specs = null;
         this.buildSpecs(line);
         return null;

@@ -43,6 +43,8 @@ export const DIALOG_PURPOSES = [
   'open-watchlist',
   'save-ioc-export',
   'save-image',
+  'save-case-archive',
+  'open-case-archive',
 ] as const;
 export type DialogPurpose = (typeof DIALOG_PURPOSES)[number];
 
@@ -249,6 +251,37 @@ export interface SavedCertificate {
   sha256Fingerprint: string;
 }
 
+/** Packets of one connection, written as a capture into the case's exports folder. */
+export interface PacketsResult {
+  path: string;
+  packets: number;
+  /** The connection and its 5-tuple, as the carve matched them. */
+  target: string;
+  sha256: string;
+  /** True when the operating system opened the file in its handler for captures. */
+  opened: boolean;
+  /** Reason the file was not opened, when `opened` is false. */
+  openError?: string;
+}
+
+export interface CaseArchiveExport {
+  out: string;
+  sha256: string;
+  size: number;
+  members: number;
+  withoutEvidence: boolean;
+}
+
+export interface CaseArchiveImport {
+  dir: string;
+  caseId: string;
+  caseName: string;
+  archiveSha256: string;
+  members: number;
+  withoutEvidence: boolean;
+  auditEntries: number;
+}
+
 export interface ApiError {
   code: string;
   message: string;
@@ -258,9 +291,15 @@ export interface ApiError {
 /** A reply as it crosses IPC; the preload turns a failure into a rejected promise of `ApiError`. */
 export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
+/** Bytes of the current file read so far, and its size. */
+export interface JobBytes {
+  done: number;
+  total: number;
+}
+
 /** Events on the `jobs.event` channel. Every job ends with exactly one done, failed or cancelled event. */
 export type JobEvent =
-  | { jobId: string; type: 'progress'; ratio: number | null; message: string }
+  | { jobId: string; type: 'progress'; ratio: number | null; message: string; bytes?: JobBytes; records?: number }
   | { jobId: string; type: 'warning'; message: string }
   | { jobId: string; type: 'done'; result: unknown }
   | { jobId: string; type: 'failed'; error: ApiError }
@@ -268,7 +307,7 @@ export type JobEvent =
 
 /** Commands main sends on `app.command`: menu items and files opened from the operating system. */
 export type AppCommand =
-  | { command: 'new-case' | 'open-case' | 'add-captures' | 'export-report' | 'find' }
+  | { command: 'new-case' | 'open-case' | 'add-captures' | 'export-report' | 'find' | 'export-case' | 'import-case' }
   | { command: 'captures-opened'; files: ChosenFile[] };
 
 export const EVENT_CHANNELS = { job: 'jobs.event', command: 'app.command' } as const;
@@ -299,6 +338,8 @@ export const CONTRACT = {
   'cases.open': method<CaseInfo>()(z.union([z.strictObject({ folder: token }), z.strictObject({ recent: z.string().min(1).max(4096) })])),
   'cases.close': method<{ closed: boolean }>()(nothing),
   'cases.info': method<CaseInfo>()(nothing),
+  'cases.exportArchive': method<CaseArchiveExport>()(z.strictObject({ out: token, withoutEvidence: z.boolean().optional() })),
+  'cases.importArchive': method<CaseArchiveImport>()(z.strictObject({ file: token, to: token })),
 
   'evidence.add': method<IntakeResult>()(z.strictObject({ files: z.array(token).min(1).max(1000) })),
   'evidence.addDropped': method<IntakeResult>()(z.strictObject({ paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) })),
@@ -334,6 +375,8 @@ export const CONTRACT = {
   ),
 
   'timeline.get': method<Timeline>()(z.strictObject({ ...timeWindow, buckets: z.number().int().min(1).max(2000).optional() })),
+
+  'packets.carve': method<PacketsResult>()(z.strictObject({ uid: z.string().min(1).max(128) })),
 
   'findings.list': method<FindingsResult>()(z.strictObject({ ...timeWindow, minSeverity: z.enum(SEVERITIES).optional(), localNetworks })),
 

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { dialog, type BrowserWindow, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import type { DialogPurpose } from '../../preload/api.js';
 import type { Dialogs } from '../ipc/handlers.js';
@@ -24,6 +24,8 @@ const SPECS: Record<DialogPurpose, DialogSpec> = {
   'open-watchlist': { kind: 'open', options: { title: 'Import watchlist', properties: ['openFile'], filters: [{ name: 'CSV or STIX', extensions: ['csv', 'json'] }] } },
   'save-ioc-export': { kind: 'save', defaultName: 'iocs.csv', options: { title: 'Export IOCs' } },
   'save-image': { kind: 'save', defaultName: 'graph.png', options: { title: 'Export graph image', filters: [{ name: 'PNG image', extensions: ['png'] }] } },
+  'save-case-archive': { kind: 'save', defaultName: 'case.netcase', options: { title: 'Export case', filters: [{ name: 'Netcase archive', extensions: ['netcase'] }] } },
+  'open-case-archive': { kind: 'open', options: { title: 'Import case', properties: ['openFile'], filters: [{ name: 'Netcase archive', extensions: ['netcase'] }] } },
 };
 
 /** Native dialogs attached to the app window; each chosen path is registered by the handler layer. */
@@ -37,10 +39,20 @@ export function createDialogs(window: () => BrowserWindow | null): Dialogs {
         const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
         return result.canceled ? [] : result.filePaths;
       }
-      const folder = caseDir ? join(caseDir, purpose === 'save-report' || purpose === 'save-markdown' ? 'reports' : 'exports') : homedir();
-      const options = { ...spec.options, defaultPath: join(folder, defaultName ?? spec.defaultName) };
+      const options = { ...spec.options, defaultPath: defaultSavePath(purpose, caseDir, defaultName ?? spec.defaultName) };
       const result = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? [] : [result.filePath];
     },
   };
+}
+
+/**
+ * Suggests where a save dialog starts. Reports and exports start inside the case. A case
+ * archive starts beside the case folder, because an archive inside it would be packed into
+ * the next export.
+ */
+function defaultSavePath(purpose: DialogPurpose, caseDir: string | undefined, name: string): string {
+  if (!caseDir) return join(homedir(), name);
+  if (purpose === 'save-case-archive') return join(dirname(caseDir), name);
+  return join(caseDir, purpose === 'save-report' || purpose === 'save-markdown' ? 'reports' : 'exports', name);
 }

@@ -11,6 +11,7 @@ import { createDialogs } from './dialogs.js';
 import { registerIpc } from './ipc.js';
 import { capturesInArguments } from './launch-files.js';
 import { installMenu } from './menu.js';
+import { openPath } from './open-path.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { hardenSessions } from './security.js';
 import { APP_ENTRY_URL, windowOptions } from './window-options.js';
@@ -55,6 +56,7 @@ async function start(): Promise<void> {
     recent: new RecentCases(join(app.getPath('userData'), 'recent-cases.json')),
     emitJobEvent: (event: JobEvent) => mainWindow?.webContents.send(EVENT_CHANNELS.job, event),
     version: app.getVersion(),
+    openPath,
   });
   session = created.session;
   registerIpc(created.handlers);

@@ -1,7 +1,7 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
 import type { AppCommand } from '../../preload/api.js';
 
-type MenuCommand = Extract<AppCommand, { command: 'new-case' | 'open-case' | 'add-captures' | 'export-report' | 'find' }>['command'];
+type MenuCommand = Exclude<AppCommand['command'], 'captures-opened'>;
 
 /**
  * Installs the application menu. Case actions go to the renderer as app commands, so the
@@ -17,6 +17,8 @@ export function installMenu(send: (command: AppCommand) => void, isMac = process
       submenu: [
         item('New Case…', 'CmdOrCtrl+N', 'new-case'),
         item('Open Case…', 'CmdOrCtrl+O', 'open-case'),
+        item('Import Case…', 'CmdOrCtrl+Shift+O', 'import-case'),
+        item('Export Case…', 'CmdOrCtrl+Shift+E', 'export-case'),
         { type: 'separator' },
         item('Add Capture…', 'CmdOrCtrl+Shift+A', 'add-captures'),
         item('Export Report…', 'CmdOrCtrl+E', 'export-report'),

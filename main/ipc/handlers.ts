@@ -22,6 +22,12 @@ export interface HandlerDependencies {
   recent: RecentCases;
   emitJobEvent: (event: JobEvent) => void;
   version: string;
+  /**
+   * Opens a file with the operating system's handler for its type. Resolves to an empty
+   * string when it opened, or to the reason it did not, as Electron's `shell.openPath` does.
+   * Absent where no desktop can open files (the browser test harness), so callers show the path.
+   */
+  openPath?: (path: string) => Promise<string>;
 }
 
 /** The state of one app window: its open case, the files chosen in its dialogs and its jobs. */
@@ -101,6 +107,22 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
 
     'cases.info': async () => services.caseInfo(session.requireCase()),
 
+    'cases.exportArchive': async ({ out, withoutEvidence }) => {
+      const dir = session.requireCase();
+      const path = grants.path(out, ['save-case-archive']);
+      rejectWhileBusy(session, 'export the case');
+      return services.exportCase(dir, { out: path, withoutEvidence });
+    },
+
+    'cases.importArchive': async ({ file, to }) => {
+      const archive = grants.path(file, ['open-case-archive']);
+      const target = grants.path(to, ['new-case-folder']);
+      const imported = await services.importCase(archive, { to: target });
+      // The renderer opens the imported case through the recent list, like any other case.
+      recent.add(imported.dir, imported.caseName);
+      return imported;
+    },
+
     'evidence.add': async ({ files }) => {
       const dir = session.requireCase();
       const paths = files.map((file) => grants.path(file, ['add-captures']));
@@ -118,7 +140,14 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       if (input.kind === 'import-logs') {
         const paths = input.files.map((file) => grants.path(file, ['import-logs']));
         const jobId = session.jobs.start('import', (signal, report) =>
-          services.importLogs(dir, paths, { signal, onProgress: (progress) => report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing ${progress.file}`) }),
+          services.importLogs(dir, paths, {
+            signal,
+            onProgress: (progress) =>
+              report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing ${progress.file}`, {
+                bytes: { done: progress.bytesRead, total: progress.bytesTotal },
+                records: progress.records,
+              }),
+          }),
         );
         return { jobId };
       }
@@ -144,6 +173,15 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
     'graph.get': async (options) => services.graph(session.requireCase(), options),
 
     'timeline.get': async (options) => services.timeline(session.requireCase(), options),
+
+    'packets.carve': async ({ uid }) => {
+      const dir = session.requireCase();
+      const out = newExportPath(dir, `packets-${uid.replace(/[^A-Za-z0-9_-]/g, '_')}`, 'pcap', new Date());
+      const carved = await services.carve(dir, { uid, out });
+      const openError = deps.openPath ? await deps.openPath(carved.out) : 'No program is available here to open captures.';
+      const result = { path: carved.out, packets: carved.packets, target: carved.target, sha256: carved.sha256, opened: openError === '' };
+      return openError === '' ? result : { ...result, openError };
+    },
 
     'findings.list': async (request) => services.findings(session.requireCase(), request),
 
@@ -226,12 +264,22 @@ async function checkDroppedFile(path: string): Promise<void> {
 }
 
 function reportAnalyzeProgress(progress: AnalyzeProgress, report: JobReporter): void {
-  if (progress.phase === 'engine') report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Analysing ${progress.capture}`);
-  else report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing the logs of ${progress.capture}`);
+  const bytes = { done: progress.bytesRead, total: progress.bytesTotal };
+  if (progress.phase === 'engine') report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Analysing ${progress.capture}`, { bytes });
+  else report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing the logs of ${progress.capture}`, { bytes, records: progress.records });
 }
 
 function ratio(done: number, total: number): number | null {
   return total > 0 ? Math.min(1, done / total) : null;
+}
+
+/** Returns `exports/<prefix>-<UTC time>.<extension>` in the case, numbered when that file exists. */
+function newExportPath(caseDir: string, prefix: string, extension: string, date: Date): string {
+  const stamp = date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '').replaceAll('-', '');
+  for (let number = 1; ; number++) {
+    const path = join(caseDir, 'exports', number === 1 ? `${prefix}-${stamp}.${extension}` : `${prefix}-${stamp}-${number}.${extension}`);
+    if (!existsSync(path)) return path;
+  }
 }
 
 /** Returns `reports/report-<UTC time>.pdf` in the case, numbered when that file exists, so no export replaces another. */

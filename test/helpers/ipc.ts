@@ -19,9 +19,21 @@ export class FakeDialogs implements Dialogs {
   }
 }
 
+/** An `openPath` stand-in: records each path and resolves to `reply` ('' means the file opened). */
+export class FakeOpener {
+  readonly paths: string[] = [];
+  reply = '';
+
+  async open(path: string): Promise<string> {
+    this.paths.push(path);
+    return this.reply;
+  }
+}
+
 /** The handler layer wired to real services, fake dialogs and a recent-cases file in `root`. */
 export class IpcHarness {
   readonly dialogs = new FakeDialogs();
+  readonly opener = new FakeOpener();
   readonly jobEvents: JobEvent[] = [];
   readonly handlers: IpcHandlers;
   readonly session: IpcSession;
@@ -35,6 +47,7 @@ export class IpcHarness {
       recent: new RecentCases(this.recentFile),
       emitJobEvent: (event) => this.jobEvents.push(event),
       version: '0.1.0-test',
+      openPath: (path) => this.opener.open(path),
     });
     this.handlers = created.handlers;
     this.session = created.session;

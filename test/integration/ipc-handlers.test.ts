@@ -38,6 +38,7 @@ describe('IPC handlers on the vip-recovery capture', () => {
     copyFileSync(join(caseDir, 'engine', runDir, 'dns.log'), dnsLog);
     certificate = (await harness.choose('save-certificate', [join(outputs, 'analyst.p12')]))[0]!;
     await harness.call('certificates.create', { out: certificate.token, name: 'Test Analyst', passphrase: PASSPHRASE });
+    const connection = (await harness.call('events.search', { log: 'conn', limit: 1 })).events[0]!;
 
     valid = {
       'app.version': {},
@@ -47,6 +48,9 @@ describe('IPC handlers on the vip-recovery capture', () => {
       'cases.open': { folder: await harness.token('open-case-folder', caseDir) },
       'cases.close': {},
       'cases.info': {},
+      'cases.exportArchive': { out: await harness.token('save-case-archive', join(outputs, 'case.netcase')) },
+      'cases.importArchive': { file: await harness.token('open-case-archive', join(outputs, 'case.netcase')), to: await harness.token('new-case-folder', join(harness.root, 'imported')) },
+      'packets.carve': { uid: connection.uid! },
       'evidence.add': { files: [capture] },
       'evidence.addDropped': { paths: [dnsLog] },
       'jobs.start': { kind: 'analyze', engine: 'tshark' },

@@ -129,6 +129,8 @@ describe('application menu', () => {
     expect(accelerators).toEqual({
       'New Case…': 'CmdOrCtrl+N',
       'Open Case…': 'CmdOrCtrl+O',
+      'Import Case…': 'CmdOrCtrl+Shift+O',
+      'Export Case…': 'CmdOrCtrl+Shift+E',
       'Add Capture…': 'CmdOrCtrl+Shift+A',
       'Export Report…': 'CmdOrCtrl+E',
       'Find…': 'CmdOrCtrl+F',
@@ -141,7 +143,7 @@ describe('application menu', () => {
     const sent: AppCommand[] = [];
     installMenu((command) => sent.push(command), false);
     for (const item of items()) if (item.click) item.click();
-    expect(sent.map((command) => command.command)).toEqual(['new-case', 'open-case', 'add-captures', 'export-report', 'find']);
+    expect(sent.map((command) => command.command)).toEqual(['new-case', 'open-case', 'import-case', 'export-case', 'add-captures', 'export-report', 'find']);
   });
 });
 

@@ -125,7 +125,8 @@ export function loadSigningIdentity(p12: Buffer, passphrase: string, source: str
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(p12.toString('binary')));
     parsed = forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase);
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
+    // node-forge ends its messages with a period; the sentence below adds its own.
+    const message = ((error as Error).message ?? String(error)).replace(/\.+$/, '');
     if (/MAC could not be verified|Invalid password|decrypt/i.test(message)) {
       throw new NetcaseError('INVALID_ARGUMENT', `Wrong passphrase for ${source}: the file's integrity check failed with it. Set NETCASE_P12_PASSPHRASE to the passphrase given when the file was created.`, { cause: error });
     }

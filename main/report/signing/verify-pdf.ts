@@ -57,6 +57,11 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureReport {
 function checkSignature(pdf: Buffer, report: PdfSignatureReport): void {
   // 1. Find the byte range and the signature value it leaves out.
   const text = pdf.toString('latin1');
+  // Readers accept the header anywhere in the first 1024 bytes, so this does too.
+  if (!text.slice(0, 1024).includes('%PDF-')) {
+    report.problems.push(pdf.length === 0 ? 'the file is empty (0 bytes), not a PDF' : 'the file is not a PDF (no "%PDF-" header in its first 1024 bytes)');
+    return;
+  }
   const rangeAt = text.lastIndexOf('/ByteRange');
   if (rangeAt < 0) {
     report.problems.push('the file has no embedded signature (no /ByteRange)');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobEvent } from '../../preload/api.js';
+import type { JobBytes, JobEvent } from '../../preload/api.js';
 import { NetcaseError, isNetcaseError, toErrorData } from '../errors.js';
 import { log } from '../log.js';
 
@@ -10,7 +10,8 @@ export const PROGRESS_INTERVAL_MS = 250;
 
 /** Reports of a running job besides its result. */
 export interface JobReporter {
-  progress(ratio: number | null, message: string): void;
+  /** `counts` carries the bytes read of the current file and the records stored so far, where the job measures them. */
+  progress(ratio: number | null, message: string, counts?: { bytes?: JobBytes; records?: number }): void;
   warning(message: string): void;
 }
 
@@ -68,11 +69,11 @@ export class JobRunner {
   private async run(jobId: string, work: JobWork, signal: AbortSignal): Promise<void> {
     let lastProgress = 0;
     const reporter: JobReporter = {
-      progress: (ratio, message) => {
+      progress: (ratio, message, counts) => {
         const now = Date.now();
         if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
-        this.send({ jobId, type: 'progress', ratio, message });
+        this.send({ jobId, type: 'progress', ratio, message, ...counts });
       },
       warning: (message) => this.send({ jobId, type: 'warning', message }),
     };

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ApiError, Input, JobEvent } from '../../../preload/api.js';
+import type { ApiError, Input, JobBytes, JobEvent } from '../../../preload/api.js';
 import { api } from '../api.js';
 
 export interface JobState {
@@ -9,6 +9,10 @@ export interface JobState {
   label: string;
   ratio: number | null;
   message: string;
+  /** Bytes of the current file read so far, when the job reports them. */
+  bytes?: JobBytes;
+  /** Records stored so far, when the job reports them. */
+  records?: number;
   warnings: string[];
   state: 'running' | 'done' | 'failed' | 'cancelled';
   error?: ApiError;
@@ -21,6 +25,11 @@ export interface JobState {
 export const useJobsStore = defineStore('jobs', () => {
   const jobs = ref<JobState[]>([]);
   const waiters = new Map<string, (job: JobState) => void>();
+  /**
+   * Events of jobs not yet in `jobs`. A job that ends at once can send its ending event before
+   * the reply to `jobs.start` arrives, so `run` replays these once it knows the id.
+   */
+  const early = new Map<string, JobEvent[]>();
   let unsubscribe: (() => void) | null = null;
 
   function listen(): void {
@@ -30,10 +39,15 @@ export const useJobsStore = defineStore('jobs', () => {
 
   function apply(event: JobEvent): void {
     const job = jobs.value.find((candidate) => candidate.id === event.jobId);
-    if (!job) return;
+    if (!job) {
+      early.set(event.jobId, [...(early.get(event.jobId) ?? []), event]);
+      return;
+    }
     if (event.type === 'progress') {
       job.ratio = event.ratio;
       job.message = event.message;
+      if (event.bytes !== undefined) job.bytes = event.bytes;
+      if (event.records !== undefined) job.records = event.records;
     } else if (event.type === 'warning') {
       job.warnings.push(event.message);
     } else {
@@ -51,7 +65,10 @@ export const useJobsStore = defineStore('jobs', () => {
     const job: JobState = { id: jobId, label, ratio: null, message: 'Starting…', warnings: [], state: 'running' };
     jobs.value.push(job);
     const tracked = jobs.value[jobs.value.length - 1]!;
-    return new Promise((resolve) => waiters.set(jobId, () => resolve(tracked)));
+    const ended = new Promise<JobState>((resolve) => waiters.set(jobId, () => resolve(tracked)));
+    for (const event of early.get(jobId) ?? []) apply(event);
+    early.delete(jobId);
+    return ended;
   }
 
   async function cancel(id: string): Promise<void> {

@@ -16,6 +16,9 @@ import { createReportServices, type ReportServices } from './report/report-servi
 import { carvePackets, type CarveRequest, type CarveResult } from './carve/carve.js';
 import { exportCase, type ExportOptions, type ExportResult } from './case/portable/export-case.js';
 import { importCase, type ImportCaseOptions, type ImportCaseResult } from './case/portable/import-case.js';
+import { buildReportModel, type ReportNarrative } from './report/report-model.js';
+import { readCaseReportInputs } from './report/case-inputs.js';
+import type { NarrativeField } from './report/drafts.js';
 
 /**
  * The operations every front end shares: the CLI, Electron's IPC handlers and the tests call
@@ -38,6 +41,8 @@ export interface Services extends IocServices, ReportServices, AnalysisServices 
   exportCase(dir: string, options: ExportOptions): Promise<ExportResult>;
   /** Verifies a portable case archive and unpacks it into a new case folder. */
   importCase(archive: string, options: ImportCaseOptions): Promise<ImportCaseResult>;
+  /** Returns each narrative field of the report: the analyst's saved text, else the generated draft. */
+  reportNarrative(dir: string): Promise<Record<NarrativeField, ReportNarrative>>;
 }
 
 export function createServices(tool = 'netcase'): Services {
@@ -50,11 +55,11 @@ export function createServices(tool = 'netcase'): Services {
 
     async caseInfo(dir) {
       // Verification is audited when the case is free. When another process has it open for
-      // writing, the hashes are still checked, read-only.
+      // writing, or the folder is read-only, the hashes are still checked, read-only.
       try {
         return await withCase(dir, { write: true, tool }, describeCase);
       } catch (error) {
-        if (!isNetcaseError(error) || error.code !== 'CASE_LOCKED') throw error;
+        if (!isNetcaseError(error) || (error.code !== 'CASE_LOCKED' && error.code !== 'READ_ONLY')) throw error;
         return withCase(dir, { write: false, tool }, describeCase);
       }
     },
@@ -71,6 +76,8 @@ export function createServices(tool = 'netcase'): Services {
     exportCase: (dir, options) => withCase(dir, { write: true, tool }, (opened) => exportCase(opened, { ...options, tool })),
 
     importCase: (archive, options) => importCase(archive, { tool, ...options }),
+
+    reportNarrative: (dir) => withCase(dir, { write: false, tool }, async (opened) => (await buildReportModel(opened, readCaseReportInputs(opened))).narrative),
 
     engineRuns: (dir) => {
       const opened = openCase(dir, { write: false, tool });

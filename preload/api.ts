@@ -244,6 +244,13 @@ export interface ReportExportResult {
   signature?: PdfSignatureReport;
 }
 
+/** One narrative field of the report as the export would print it now. */
+export interface ReportDraft {
+  text: string;
+  /** `analyst` when the analyst saved this text, `draft` when Netcase generated it from the case. */
+  source: 'draft' | 'analyst';
+}
+
 export interface SavedCertificate {
   path: string;
   subject: string;
@@ -406,6 +413,7 @@ export const CONTRACT = {
   'iocs.import': method<WatchlistImportResult>()(z.strictObject({ file: token })),
   'iocs.export': method<IocExportResult>()(z.strictObject({ format: z.enum(EXPORT_FORMATS), out: token.optional() })),
 
+  'report.drafts': method<{ drafts: Record<(typeof NARRATIVE_FIELDS)[number], ReportDraft> }>()(nothing),
   'report.editDraft': method<{ field: string; saved: boolean }>()(z.strictObject({ field: z.enum(NARRATIVE_FIELDS), text: z.string().max(20_000).nullable() })),
   'report.export': method<ReportExportResult>()(
     z.strictObject({

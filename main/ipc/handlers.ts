@@ -204,6 +204,8 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       return services.exportIocs(dir, { format, out: path });
     },
 
+    'report.drafts': async () => ({ drafts: await services.reportNarrative(session.requireCase()) }),
+
     'report.editDraft': async ({ field, text }) => {
       await services.editReport(session.requireCase(), field, text);
       return { field, saved: text !== null };

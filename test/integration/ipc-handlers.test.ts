@@ -65,6 +65,7 @@ describe('IPC handlers on the vip-recovery capture', () => {
       'iocs.list': {},
       'iocs.import': { file: await harness.token('open-watchlist', writeWatchlist(harness.root)) },
       'iocs.export': { format: 'csv', out: await harness.token('save-ioc-export', join(outputs, 'iocs.csv')) },
+      'report.drafts': {},
       'report.editDraft': { field: 'scope', text: 'One workstation, one capture.' },
       'report.export': { pdf: await harness.token('save-report', join(outputs, 'report.pdf')) },
       'report.verify': { casePath: 'reports/none.pdf' },

@@ -118,6 +118,23 @@ describe('packets and case archives through IPC', () => {
     });
   });
 
+  describe('report.drafts', () => {
+    it('shows generated and saved text', async () => {
+      const generated = (await harness.call('report.drafts', {})).drafts;
+      expect(Object.keys(generated).sort()).toEqual(['executive-summary', 'recommended-actions', 'scope']);
+      expect(generated.scope.source).toBe('draft');
+      expect(generated.scope.text.length).toBeGreaterThan(0);
+
+      await harness.call('report.editDraft', { field: 'scope', text: 'One workstation, one capture.' });
+      const saved = (await harness.call('report.drafts', {})).drafts;
+      expect(saved.scope).toEqual({ text: 'One workstation, one capture.', source: 'analyst' });
+      expect(saved['executive-summary']).toEqual(generated['executive-summary']);
+
+      await harness.call('report.editDraft', { field: 'scope', text: null });
+      expect((await harness.call('report.drafts', {})).drafts.scope).toEqual(generated.scope);
+    });
+  });
+
   describe('case archives', () => {
     let archive: string;
 

@@ -5,14 +5,18 @@ import { countEvents, searchEvents, type EventPage, type EventSearch } from './e
 import { runDetections, type FindingsResult } from './findings.js';
 import { buildGraph, type Graph, type GraphOptions } from './graph.js';
 import { rebuildAnalysis } from './indexer.js';
-import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from './networks.js';
+import { caseLocalNetworks, saveLocalNetworks, savedLocalNetworks } from './case-networks.js';
+import { DEFAULT_LOCAL_NETWORKS } from './networks.js';
 import { loadRules, type RuleSet, type Severity } from './rules.js';
 import { buildTimeline, type Timeline, type TimelineOptions } from './timeline.js';
 import type { TimeWindow } from './window.js';
 
 /** Settings every analysis call accepts. */
 export interface AnalysisSettings {
-  /** CIDR networks counted as internal; RFC 1918, RFC 4193, link-local and loopback by default. */
+  /**
+   * CIDR networks counted as internal for this request. Without them, the networks saved with
+   * the case apply, else RFC 1918, RFC 4193, link-local and loopback.
+   */
   localNetworks?: string[];
 }
 
@@ -35,6 +39,10 @@ export interface AnalysisServices {
   findings(dir: string, request: FindingsRequest): FindingsResult;
   /** Rebuilds entities, relations, buckets and the full-text index from the stored events. */
   rebuildAnalysis(dir: string): Promise<RebuildSummary>;
+  /** The case's local networks and whether they are the defaults. */
+  localNetworks(dir: string): { networks: string[]; saved: boolean };
+  /** Saves the case's local networks; null goes back to the defaults. */
+  setLocalNetworks(dir: string, networks: string[] | null): Promise<{ networks: string[]; saved: boolean }>;
 }
 
 /**
@@ -60,7 +68,7 @@ export function createAnalysisServices(tool: string): AnalysisServices {
   };
 
   return {
-    graph: (dir, options) => readCase(dir, (db) => buildGraph(db, { ...options, localNetworks: localNetworks(options) })),
+    graph: (dir, options) => readCase(dir, (db) => buildGraph(db, { ...options, localNetworks: caseLocalNetworks(db, options.localNetworks) })),
 
     timeline: (dir, options) => readCase(dir, (db) => buildTimeline(db, options)),
 
@@ -70,7 +78,7 @@ export function createAnalysisServices(tool: string): AnalysisServices {
       if (!shippedRules) throw shippedRulesError;
       const rules = request.rulesFile === undefined ? shippedRules : loadRules(request.rulesFile);
       return readCase(dir, (db) =>
-        runDetections(db, { from: request.from, to: request.to, rules, localNetworks: localNetworks(request), minSeverity: request.minSeverity }),
+        runDetections(db, { from: request.from, to: request.to, rules, localNetworks: caseLocalNetworks(db, request.localNetworks), minSeverity: request.minSeverity }),
       );
     },
 
@@ -84,11 +92,15 @@ export function createAnalysisServices(tool: string): AnalysisServices {
           return summary;
         })(),
       ),
+
+    localNetworks: (dir) =>
+      readCase(dir, (db) => {
+        const saved = savedLocalNetworks(db);
+        return { networks: saved ?? [...DEFAULT_LOCAL_NETWORKS], saved: saved !== null };
+      }),
+
+    setLocalNetworks: (dir, networks) =>
+      withCase(dir, { write: true, tool }, (opened) => ({ networks: saveLocalNetworks(opened.db, opened.actor, networks), saved: networks !== null })),
   };
 }
 
-// TODO: keep the analyst's local networks with the case. Until then, every call that needs
-// networks other than the defaults passes them (--local-net on the CLI).
-function localNetworks(settings: AnalysisSettings): LocalNetworks {
-  return new LocalNetworks(settings.localNetworks ?? DEFAULT_LOCAL_NETWORKS);
-}

@@ -7,7 +7,7 @@ import type { IocType as TaggedIocType } from '../iocs/ioc-values.js';
 import { runDetections } from '../analysis/findings.js';
 import { loadRules } from '../analysis/rules.js';
 import type { EntityKind, EntityRef } from '../analysis/extract.js';
-import { LocalNetworks } from '../analysis/networks.js';
+import { caseLocalNetworks } from '../analysis/case-networks.js';
 import { markTimelineEntries } from './marks.js';
 import type { IocType, ReportDetection, ReportEngine, ReportFinding, ReportInputs, ReportIoc, ReportStage } from './report-model.js';
 
@@ -62,7 +62,8 @@ function readTaggedIocs(opened: OpenCase): ReportIoc[] {
 
 /** Runs the shipped detection rules over the whole case and maps the results to report inputs. */
 function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages' | 'detections'> {
-  const result = runDetections(opened.db, { rules: loadRules() });
+  const networks = caseLocalNetworks(opened.db);
+  const result = runDetections(opened.db, { rules: loadRules(), localNetworks: networks });
   const findings: ReportFinding[] = result.findings.map((finding) => ({
     stageId: finding.stage ?? null,
     title: finding.title,
@@ -74,7 +75,6 @@ function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages
   }));
 
   // The internal host behind a finding is the victim, not an indicator, so it is left out.
-  const networks = new LocalNetworks();
   const isIndicator = (entity: EntityRef): boolean => INDICATOR_KINDS.has(entity.kind) && !(entity.kind === 'host' && networks.isInternal(entity.value));
   const byId = new Map(result.findings.map((finding) => [finding.id, finding]));
   const stages: ReportStage[] = result.stages.map((stage) => {

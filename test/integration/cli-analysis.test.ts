@@ -77,6 +77,32 @@ describeWithShared('netcase analysis commands', () => {
     expect(auditEntries()).toBe(entriesBefore + 1);
   });
 
+  it('saves local networks with the case', () => {
+    const internalOf = (value: string, extra: string[] = []): boolean | undefined => {
+      const graph = JSON.parse(runNetcase(['graph', dir, '--json', ...extra]).stdout) as { nodes: { value: string; internal?: boolean }[] };
+      return graph.nodes.find((node) => node.value === value)?.internal;
+    };
+    expect(JSON.parse(runNetcase(['networks', dir, '--json']).stdout)).toMatchObject({ saved: false, networks: expect.arrayContaining(['10.0.0.0/8']) });
+    expect(internalOf('31.3.245.133')).toBe(false);
+
+    const saved = runNetcase(['networks', dir, '--set', '31.3.245.0/24,192.168.0.0/16', '--json']);
+    expect(saved.status).toBe(0);
+    expect(JSON.parse(saved.stdout)).toEqual({ saved: true, networks: ['31.3.245.0/24', '192.168.0.0/16'] });
+    expect(internalOf('31.3.245.133')).toBe(true);
+    expect(internalOf('192.168.4.76')).toBe(true);
+    expect(internalOf('31.3.245.133', ['--local-net', '10.0.0.0/8'])).toBe(false);
+
+    const rejected = runNetcase(['networks', dir, '--set', '31.3.245.0/40']);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toContain('"31.3.245.0/40" is not a network');
+    expect(internalOf('31.3.245.133')).toBe(true);
+
+    expect(JSON.parse(runNetcase(['networks', dir, '--reset', '--json']).stdout)).toMatchObject({ saved: false });
+    expect(internalOf('31.3.245.133')).toBe(false);
+    const audit = runNetcase(['audit', 'verify', dir]);
+    expect(audit.status).toBe(0);
+  });
+
   it('rejects bad arguments with the fix', () => {
     const kinds = runNetcase(['graph', dir, '--json', '--kinds', 'host,planet']);
     expect(kinds.status).toBe(2);

@@ -139,8 +139,6 @@ export const reindex: Command = {
   },
 };
 
-export const ANALYSIS_COMMANDS: Command[] = [graph, timeline, findings, search, reindex];
-
 function windowOptions(args: ParsedArgs): { from?: number; to?: number } {
   return { from: timeOption(args, 'from'), to: timeOption(args, 'to') };
 }
@@ -172,3 +170,24 @@ function localNetOption(args: ParsedArgs): string[] | undefined {
   if (value === undefined) return undefined;
   return (Array.isArray(value) ? value : [String(value)]).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter((entry) => entry !== '');
 }
+
+export const networks: Command = {
+  path: ['networks'],
+  usage: 'netcase networks DIR [--set CIDR]... [--reset] [--json]',
+  summary: 'Show or save the local networks that make a host internal in this case',
+  options: { set: { type: 'string', multiple: true }, reset: { type: 'boolean' }, json: { type: 'boolean' } },
+  positionals: 1,
+  async run(args, { services, stdout }) {
+    const dir = args.positionals[0]!;
+    const set = args.values.set === undefined ? undefined : (args.values.set as string[]).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter((entry) => entry !== '');
+    if (set !== undefined && args.values.reset) throw new NetcaseError('USAGE', 'Give either --set CIDR or --reset, not both.');
+    if (set !== undefined && set.length === 0) throw new NetcaseError('USAGE', '--set needs at least one network in CIDR form, such as --set 10.0.0.0/8.');
+
+    const result = set !== undefined ? await services.setLocalNetworks(dir, set) : args.values.reset ? await services.setLocalNetworks(dir, null) : services.localNetworks(dir);
+    if (args.values.json) stdout(JSON.stringify(result));
+    else stdout(`Local networks (${result.saved ? 'saved with the case' : 'defaults'}): ${result.networks.join(', ')}`);
+    return EXIT.ok;
+  },
+};
+
+export const ANALYSIS_COMMANDS: Command[] = [graph, timeline, findings, search, reindex, networks];

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ALREADY_EXISTS'
   | 'CASE_INVALID'
   | 'CASE_LOCKED'
+  | 'READ_ONLY'
   | 'DUPLICATE_EVIDENCE'
   | 'UNSUPPORTED_FILE'
   | 'INPUT_INVALID'

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { NetcaseError } from '../errors.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { appendAudit } from './audit.js';
@@ -87,11 +87,13 @@ export function openCase(dir: string, options: { write: boolean; tool?: string }
 
   let lock: CaseLock | undefined;
   if (options.write) lock = acquireCaseLock(caseDir, options.tool ?? 'netcase');
+  const snapshot = !options.write && !isWritable(caseDir) ? snapshotDatabase(databasePath) : null;
   let db: Db;
   try {
-    db = openDatabase(databasePath, { readonly: !options.write });
+    db = openDatabase(snapshot?.path ?? databasePath, { readonly: !options.write });
   } catch (error) {
     lock?.release();
+    snapshot?.remove();
     throw error;
   }
 
@@ -106,6 +108,7 @@ export function openCase(dir: string, options: { write: boolean; tool?: string }
       if (closed) return;
       closed = true;
       db.close();
+      snapshot?.remove();
       lock?.release();
     },
   };
@@ -119,6 +122,34 @@ export async function withCase<T>(dir: string, options: { write: boolean; tool?:
   } finally {
     opened.close();
   }
+}
+
+function isWritable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies the database (and its write-ahead log, if a writer left one) to a temporary folder.
+ * SQLite must create `case.sqlite-shm` beside a WAL database even to read it, which a read-only
+ * folder (write-blocked media, a read-only mount) does not allow. Nothing can change the
+ * original there, so the copy is an exact view of it.
+ */
+function snapshotDatabase(databasePath: string): { path: string; remove(): void } {
+  const folder = mkdtempSync(join(tmpdir(), 'netcase-readonly-'));
+  const copy = join(folder, CASE_DATABASE);
+  try {
+    copyFileSync(databasePath, copy);
+    if (existsSync(`${databasePath}-wal`)) copyFileSync(`${databasePath}-wal`, `${copy}-wal`);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw new NetcaseError('IO', `Cannot copy ${databasePath} to ${folder} to read it from a read-only folder: ${(error as Error).message}.`, { cause: error });
+  }
+  return { path: copy, remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
 function defaultAnalyst(): string {

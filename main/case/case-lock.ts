@@ -33,7 +33,11 @@ export function acquireCaseLock(caseDir: string, tool: string): CaseLock {
       closeSync(fd);
       return { holder, release: () => releaseLock(path, holder) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+        throw new NetcaseError('READ_ONLY', `The case folder ${caseDir} is read-only (${code}), so Netcase can read the case but not change it. Copy the folder to writable storage to add evidence, import logs, tag or export a report.`, { cause: error });
+      }
+      if (code !== 'EEXIST') {
         throw new NetcaseError('IO', `Cannot create the lock file ${path}: ${(error as Error).message}. Check that the case folder is writable.`, { cause: error });
       }
     }

@@ -39,7 +39,10 @@ export const caseInfo: Command = {
       }
     }
     if (!info.audit.ok) stderr(`AUDIT LOG BROKEN at entry ${info.audit.firstBad?.id}: ${info.audit.firstBad?.reason}`);
-    if (!info.verificationRecorded) stderr(`Note: the case is open for writing elsewhere${info.lock ? ` (pid ${info.lock.pid} on ${info.lock.host})` : ''}; this verification was not added to the audit log.`);
+    if (!info.verificationRecorded) {
+      const why = info.lock ? `the case is open for writing elsewhere (pid ${info.lock.pid} on ${info.lock.host})` : 'the case could not be opened for writing (open elsewhere, or a read-only folder)';
+      stderr(`Note: ${why}; this verification was not added to the audit log.`);
+    }
     return info.evidenceOk && info.audit.ok ? EXIT.ok : EXIT.failed;
   },
 };

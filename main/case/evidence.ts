@@ -45,6 +45,7 @@ export interface IntakeResult {
 export async function addEvidence(opened: OpenCase, inputs: string[]): Promise<IntakeResult> {
   const result: IntakeResult = { added: [], skipped: [] };
   const files = collectFiles(inputs, result);
+  await removeUnfinishedCopies(opened);
 
   for (const file of files) {
     const kind = await detectFileKind(file.path);
@@ -147,6 +148,17 @@ async function copyIntoCase(opened: OpenCase, source: string, kind: 'capture' | 
     return Number(row.lastInsertRowid);
   })();
   return { id, ...item };
+}
+
+/**
+ * Deletes `.partial-*` copies that an intake killed mid-copy left in `evidence/`. The caller
+ * holds the case's write lock, so no other intake can be writing one.
+ */
+async function removeUnfinishedCopies(opened: OpenCase): Promise<void> {
+  const evidenceDir = join(opened.dir, 'evidence');
+  for (const name of readdirSync(evidenceDir)) {
+    if (name.startsWith('.partial-')) await rm(join(evidenceDir, name), { force: true });
+  }
 }
 
 interface InputFile {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NetcaseError } from '../errors.js';
 import type { OpenCase } from '../case/case-folder.js';
@@ -64,6 +64,7 @@ export async function exportReport(opened: OpenCase, options: ExportReportOption
   const sha256File = `${pdfPath}.sha256`;
   const markdown = markdownPath ? renderMarkdown(model) : undefined;
   const written: string[] = [];
+  for (const path of [pdfPath, sha256File, markdownPath]) if (path) removeUnfinishedWrites(path);
   try {
     writeAtomically(pdfPath, pdf, written);
     writeAtomically(sha256File, `${sha256}  ${basename(pdfPath)}\n`, written);
@@ -112,6 +113,21 @@ function checkOutputPath(path: string, option: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new NetcaseError('INVALID_ARGUMENT', `${option} ${path} is a folder. Give a file name.`);
   }
+}
+
+/**
+ * Deletes temporary files that an export killed while writing left beside `path`. Exports run
+ * with the case open for writing, so no other export of this case can be writing them.
+ */
+function removeUnfinishedWrites(path: string): void {
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.[0-9a-f]{12}\\.partial$`);
+  for (const name of readdirSync(dirname(path))) {
+    if (pattern.test(name)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Writes `content` beside `path` under a temporary name, then renames it into place. */

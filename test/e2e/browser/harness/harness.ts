@@ -13,7 +13,7 @@ export const SCREENSHOT_DIR = join(REPO_DIR, 'test-results/browser/screenshots')
 const PROCESS_ENTRY = join(import.meta.dirname, 'process.ts');
 const START_TIMEOUT_MS = 60_000;
 
-/** A request from the Playwright side to the harness process, answered with `{ id, ok, error? }`. */
+/** A request from the Playwright side to the harness process, which replies `{ id, ok, error? }`. */
 export type HarnessRequest =
   | { id: number; op: 'queueDialog'; purpose: DialogPurpose; paths: string[] }
   | { id: number; op: 'registerDrop'; name: string; path: string }
@@ -120,6 +120,13 @@ export async function dropFiles(page: Page, target: Locator, names: string[]): P
   await target.dispatchEvent('dragenter', { dataTransfer });
   await target.dispatchEvent('dragover', { dataTransfer });
   await target.dispatchEvent('drop', { dataTransfer });
+}
+
+/** Saves a full-page screenshot as `<SCREENSHOT_DIR>/<folder>/<name>.png` and returns its path. */
+export async function screenshot(page: Page, folder: string, name: string): Promise<string> {
+  const path = join(SCREENSHOT_DIR, folder, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
 }
 
 /** Playwright `test` with a `harness` fixture: a fresh harness for every test, stopped after it. */

@@ -1,0 +1,102 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dropFiles, expect, screenshot, test } from './harness/harness.js';
+import { copyInput, createCase, progressSeen, recordProgress, VIP_RECOVERY } from './helpers.js';
+
+const SHOTS = 'start-and-import';
+
+test.describe('start screen and import', () => {
+  test('capture is added and analysed', async ({ harness, page }) => {
+    const capture = copyInput(harness, VIP_RECOVERY);
+    await page.goto(harness.url);
+    await expect(page.getByTestId('start-screen')).toBeVisible();
+    await screenshot(page, SHOTS, '01-start-screen');
+
+    await createCase(page, harness, { name: 'VIP recovery', analyst: 'Dana Analyst' });
+    await expect(page.getByTestId('case-event-count')).toHaveText('0 events');
+
+    await recordProgress(page);
+    await harness.queueDialog('add-captures', [capture]);
+    await page.getByTestId('add-captures').click();
+    await expect(page.getByTestId('job-progress')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+    await screenshot(page, SHOTS, '02-analysis-done');
+
+    const seen = await progressSeen(page);
+    expect(seen.map((entry) => entry.state)).toContain('running');
+    expect(seen.some((entry) => /\d.* of \d/.test(entry.counts))).toBe(true);
+    expect(seen.some((entry) => /records/.test(entry.counts))).toBe(true);
+    await expect(page.getByTestId('job-error')).toHaveCount(0);
+    await expect(page.getByTestId('case-event-count')).not.toHaveText('0 events');
+
+    await page.getByTestId('side-tab-evidence').click();
+    const row = page.getByTestId('evidence-row');
+    await expect(row).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-status', 'verified');
+    await expect(row).toContainText('vip-recovery.pcap');
+    await expect(row).toContainText(/[0-9a-f]{64}/);
+    await screenshot(page, SHOTS, '03-evidence-verified');
+  });
+
+  test('text file named .pcap shows its error', async ({ harness, page }) => {
+    const bad = join(harness.root, 'not-a-capture.pcap');
+    writeFileSync(bad, 'This is a note, not a packet capture.\n');
+    await page.goto(harness.url);
+    await createCase(page, harness, { name: 'Bad input', analyst: 'Dana Analyst' });
+
+    await harness.queueDialog('add-captures', [bad]);
+    await page.getByTestId('add-captures').click();
+    const error = page.getByTestId('job-error');
+    await expect(error).toContainText('not-a-capture.pcap');
+    await expect(error).toContainText('Add .pcap/.pcapng captures');
+    await expect(page.getByTestId('job-progress')).toHaveCount(0);
+    await screenshot(page, SHOTS, '04-bad-file-error');
+  });
+
+  test('dropped capture starts a new case', async ({ harness, page }) => {
+    const capture = copyInput(harness, VIP_RECOVERY);
+    await harness.registerDrop('vip-recovery.pcap', capture);
+    await page.goto(harness.url);
+
+    await dropFiles(page, page.getByTestId('start-screen'), ['vip-recovery.pcap']);
+    await expect(page.getByTestId('pending-captures')).toContainText('vip-recovery.pcap');
+    await expect(page.getByTestId('case-name-input')).toHaveValue('vip-recovery');
+    await page.getByTestId('case-analyst-input').fill('Dana Analyst');
+    await screenshot(page, SHOTS, '05-drop-on-start');
+
+    await harness.queueDialog('new-case-folder', [join(harness.root, 'cases', 'dropped')]);
+    await page.getByTestId('create-case-submit').click();
+    await expect(page.getByTestId('case-name')).toHaveText('vip-recovery');
+    await expect(page.getByTestId('job-progress')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+    await expect(page.getByTestId('case-event-count')).not.toHaveText('0 events');
+  });
+
+  test('recent case opens again', async ({ harness, page }) => {
+    await page.goto(harness.url);
+    const folder = await createCase(page, harness, { name: 'Reopened case', analyst: 'Dana Analyst' });
+    await page.getByTestId('close-case').click();
+
+    const recent = page.getByTestId('recent-case');
+    await expect(recent).toHaveCount(1);
+    await expect(recent).toContainText('Reopened case');
+    await expect(recent).toContainText(folder);
+    await screenshot(page, SHOTS, '06-recent-cases');
+    await recent.click();
+    await expect(page.getByTestId('case-name')).toHaveText('Reopened case');
+  });
+
+  test('help panel lists the shortcuts', async ({ harness, page }) => {
+    await page.goto(harness.url);
+    await expect(page.getByTestId('start-screen')).toBeVisible();
+    await page.keyboard.press('F1');
+    await expect(page.getByTestId('help-panel')).toBeVisible();
+    await expect(page.getByTestId('help-shortcut').first()).toHaveText('Show the keyboard shortcuts');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('help-panel')).toHaveCount(0);
+
+    // Typing ? into a text field types it and does not open the panel.
+    await page.getByTestId('create-case').click();
+    await page.getByTestId('case-name-input').press('?');
+    await expect(page.getByTestId('case-name-input')).toHaveValue('?');
+    await expect(page.getByTestId('help-panel')).toHaveCount(0);
+  });
+});

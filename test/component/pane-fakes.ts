@@ -6,7 +6,7 @@ export const CASE_START = Date.UTC(2026, 0, 9, 18, 0, 0) * 1000;
 /** The fake case spans ten minutes. */
 export const CASE_LAST = CASE_START + 600 * 1_000_000 - 1;
 
-/** A case summary with only the fields the panes read. */
+/** Builds a case summary with only the fields the panes read. */
 export function fakeCaseInfo(total = 1200): CaseInfo {
   return {
     dir: '/cases/fake',
@@ -19,7 +19,7 @@ export function fakeCaseInfo(total = 1200): CaseInfo {
   };
 }
 
-/** A histogram of `buckets` equal buckets over the request's span, with conn and dns counts. */
+/** Builds a histogram of `buckets` equal buckets over the request's span, with conn and dns counts. */
 export function fakeTimeline(request: { from?: number; to?: number; buckets?: number }): Timeline {
   const from = request.from ?? CASE_START;
   const to = request.to ?? CASE_LAST + 1;
@@ -79,7 +79,7 @@ export function fakeLayout(width: number, height: number): void {
   vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({ left: 0, top: 0, right: width, bottom: height, width, height, x: 0, y: 0, toJSON: () => ({}) } as DOMRect);
 }
 
-/** A manual requestAnimationFrame: `frame(now)` runs the callbacks queued so far with that timestamp. */
+/** Replaces requestAnimationFrame with a manual queue: `frame(now)` runs the callbacks queued so far with that timestamp. */
 export function manualAnimationFrames() {
   let queue: FrameRequestCallback[] = [];
   vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => {
@@ -97,4 +97,15 @@ export function manualAnimationFrames() {
     },
     pending: () => queue.length,
   };
+}
+
+/**
+ * Sets the time zone that `Date` uses for local time (Node rereads TZ when it changes), or
+ * restores the default with undefined. The renderer's type settings have no Node types, hence
+ * the cast.
+ */
+export function setTimeZone(zone: string | undefined): void {
+  const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
+  if (zone === undefined) delete env.TZ;
+  else env.TZ = zone;
 }

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { axisTicks, bucketCountFor, parseZoneTime, timeToX, xToTime } from '../../renderer/src/components/timeline/timeline-scale.js';
 import { stackedPaths } from '../../renderer/src/components/timeline/histogram-paths.js';
+import type { Timeline } from '../../preload/api.js';
+import { setTimeZone } from './pane-fakes.js';
 
 const at = (iso: string): number => Date.parse(iso) * 1000;
 
 afterEach(() => {
-  delete process.env.TZ;
+  setTimeZone(undefined);
 });
 
 describe('timeline scale', () => {
@@ -31,7 +33,7 @@ describe('timeline scale', () => {
   });
 
   it('ticks fall on round local hours', () => {
-    process.env.TZ = 'Asia/Kolkata';
+    setTimeZone('Asia/Kolkata');
     const view = { from: at('2026-01-09T18:00:00Z'), to: at('2026-01-10T00:00:00Z') };
     const ticks = axisTicks(view, 600, 'local');
     expect(ticks[0]!.label).toBe('00:00');
@@ -55,7 +57,7 @@ describe('timeline scale', () => {
   });
 
   it('stacks log paths bottom up', () => {
-    const timeline = {
+    const timeline: Timeline = {
       from: 0,
       to: 2_000_000,
       bucketSeconds: 1,

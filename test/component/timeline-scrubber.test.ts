@@ -5,7 +5,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import TimelinePane from '../../renderer/src/components/timeline/TimelinePane.vue';
 import { useCaseStore } from '../../renderer/src/stores/case.js';
 import { useWorkspaceStore } from '../../renderer/src/stores/workspace.js';
-import { CASE_LAST, CASE_START, fakeCaseInfo, fakeLayout, installFakeApi, manualAnimationFrames } from './pane-fakes.js';
+import { CASE_LAST, CASE_START, fakeCaseInfo, fakeLayout, installFakeApi, manualAnimationFrames, setTimeZone } from './pane-fakes.js';
 
 const SPAN = CASE_LAST + 1 - CASE_START;
 const second = 1_000_000;
@@ -37,7 +37,7 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
-  delete process.env.TZ;
+  setTimeZone(undefined);
 });
 
 describe('TimelinePane', () => {
@@ -118,7 +118,7 @@ describe('TimelinePane', () => {
   });
 
   it('typed local times convert to UTC', async () => {
-    process.env.TZ = 'Asia/Kolkata';
+    setTimeZone('Asia/Kolkata');
     installFakeApi();
     const { wrapper, workspace } = await mountPane();
     workspace.toggleTimeMode();
@@ -187,7 +187,7 @@ describe('TimelinePane', () => {
     frames.frame(6000);
     expect(workspace.playhead).toBe(window.from + 50 * second);
     await flushPromises();
-    expect(wrapper.get('[data-testid="timeline-playhead"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="timeline-playhead"]').exists()).toBe(true);
 
     await play.trigger('click');
     expect(play.attributes('aria-pressed')).toBe('false');

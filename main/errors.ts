@@ -46,9 +46,26 @@ export function isNetcaseError(error: unknown): error is NetcaseError {
   return error instanceof NetcaseError;
 }
 
+/**
+ * Turns SQLite's report of a damaged database file (better-sqlite3's SqliteError with code
+ * SQLITE_CORRUPT or SQLITE_NOTADB, raised by whichever query first reads a bad page) into a
+ * typed error that says what to do. Returns null for every other error.
+ */
+export function damagedDatabaseError(error: unknown): NetcaseError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return null;
+  return new NetcaseError(
+    'CASE_INVALID',
+    `The case database is damaged (${(error as Error).message}). Restore case.sqlite from a backup or a portable case export; Netcase never overwrites it.`,
+    { cause: error },
+  );
+}
+
 /** Converts any thrown value into plain error data, keeping typed errors as they are. */
 export function toErrorData(error: unknown): ErrorData {
   if (isNetcaseError(error)) return error.toData();
+  const damaged = damagedDatabaseError(error);
+  if (damaged) return damaged.toData();
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { NetcaseError } from '../errors.js';
 import { join } from 'node:path';
-import type { CaseFile } from './case-file.js';
+import { CASE_DATABASE, type CaseFile } from './case-file.js';
 import type { OpenCase } from './case-folder.js';
 import { readLockHolder, type LockHolder } from './case-lock.js';
 import { verifyEvidence, type EvidenceCheck } from './evidence.js';
@@ -25,6 +26,7 @@ export interface CaseInfo {
  * here, the verification is written to the audit log.
  */
 export async function describeCase(opened: OpenCase): Promise<CaseInfo> {
+  checkDatabase(opened);
   const evidence = await verifyEvidence(opened);
   const evidenceOk = evidence.every((check) => check.status === 'verified');
 
@@ -51,4 +53,20 @@ export async function describeCase(opened: OpenCase): Promise<CaseInfo> {
     lock: opened.writable || !existsSync(lockPath) ? null : readLockHolder(lockPath),
     verificationRecorded: opened.writable,
   };
+}
+
+/**
+ * Runs SQLite's quick_check, which reads every page (its time grows with the database size), so
+ * damage in pages that no count touches is found too. Throws CASE_INVALID listing the damage.
+ */
+function checkDatabase(opened: OpenCase): void {
+  let problems: string[];
+  try {
+    problems = (opened.db.prepare('PRAGMA quick_check(10)').pluck().all() as string[]).filter((row) => row !== 'ok');
+  } catch (error) {
+    problems = [(error as Error).message];
+  }
+  if (problems.length > 0) {
+    throw new NetcaseError('CASE_INVALID', `The case database ${join(opened.dir, CASE_DATABASE)} is damaged: ${problems.slice(0, 3).join('; ')}. Restore case.sqlite from a backup or a portable case export; Netcase never overwrites it.`);
+  }
 }

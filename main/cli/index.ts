@@ -1,5 +1,5 @@
 import { createServices } from '../services.js';
-import { isNetcaseError } from '../errors.js';
+import { damagedDatabaseError, isNetcaseError } from '../errors.js';
 import { log } from '../log.js';
 import { EXIT, parseCommandArgs, type Command } from './command.js';
 import { caseCreate, caseExport, caseImport, caseInfo } from './commands/case.js';
@@ -66,7 +66,8 @@ export async function runCli(argv: string[]): Promise<number> {
       stderr: (text) => process.stderr.write(`${text}\n`),
       signal: controller.signal,
     });
-  } catch (error) {
+  } catch (caught) {
+    const error: unknown = damagedDatabaseError(caught) ?? caught;
     if (isNetcaseError(error)) {
       process.stderr.write(`netcase: ${error.message}\n`);
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`);

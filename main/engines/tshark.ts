@@ -4,28 +4,36 @@ import { promisify } from 'node:util';
 import type { Engine, EngineRunOptions, EngineRunResult } from './engine.js';
 import { NetcaseError } from '../errors.js';
 import { fieldArguments, PacketRow } from './tshark/fields.js';
-import { CAPTURE_PIPE_ARGUMENT, runTsharkProcess } from './tshark/process.js';
+import { CAPTURE_PIPE_ARGUMENT, DEFAULT_CAPTURE_INPUT, runTsharkProcess, type CaptureInput } from './tshark/process.js';
 import { PacketConverter } from './tshark/converter.js';
+import { CaptureOffsetEstimator } from './tshark/capture-offset.js';
 
 const execFileAsync = promisify(execFile);
 
 export interface TsharkEngineOptions {
   /** Path or command name of tshark; `tshark` on PATH when omitted. */
   executable?: string;
+  /**
+   * Capture input: `fifo` copies the file through a named pipe and counts the bytes copied, and
+   * `file` lets tshark open the path and estimates progress from packet sizes. Defaults to `file`
+   * on Windows, which has no mkfifo, and to `fifo` elsewhere.
+   */
+  captureInput?: CaptureInput;
 }
 
 /**
- * Creates the tshark engine. It runs one tshark pass over the capture, fed through a pipe so
- * that progress counts capture bytes, and converts the packet fields into Zeek-format conn, dns,
- * http, ssl, smtp, ftp and files records written as Zeek JSON logs.
+ * Creates the tshark engine. It runs one tshark pass over the capture and converts the packet
+ * fields into Zeek-format conn, dns, http, ssl, smtp, ftp and files records written as Zeek JSON
+ * logs.
  */
 export function createTsharkEngine(options: TsharkEngineOptions = {}): Engine {
   const executable = options.executable ?? 'tshark';
+  const input = options.captureInput ?? DEFAULT_CAPTURE_INPUT;
   return {
     name: 'tshark',
     executable,
     version: () => tsharkVersion(executable),
-    run: (runOptions) => runTshark(executable, runOptions),
+    run: (runOptions) => runTshark(executable, input, runOptions),
   };
 }
 
@@ -39,23 +47,30 @@ async function tsharkVersion(executable: string): Promise<string> {
   }
 }
 
-async function runTshark(executable: string, options: EngineRunOptions): Promise<EngineRunResult> {
-  checkCaptureFile(options.capturePath);
+async function runTshark(executable: string, input: CaptureInput, options: EngineRunOptions): Promise<EngineRunResult> {
+  const fileBytes = checkCaptureFile(options.capturePath);
   const args = tsharkArguments(options);
   const converter = new PacketConverter(options.allowBadChecksums);
+  const offset = input === 'file' ? await CaptureOffsetEstimator.forFile(options.capturePath, fileBytes) : null;
   let unreadLines = 0;
 
   const { commandLine, exitCode, stderr } = await runTsharkProcess({
     executable,
     args,
     inputPath: options.capturePath,
+    input,
+    bytesRead: offset ? () => offset.bytesRead() : undefined,
     signal: options.signal,
     timeoutMs: options.timeoutMs,
     onProgress: options.onProgress,
     onLine: (line) => {
       const row = PacketRow.parse(line);
-      if (row) converter.addPacket(row);
-      else unreadLines += 1;
+      if (row) {
+        converter.addPacket(row);
+        offset?.notePacket(row.firstNumber('frame.cap_len') ?? 0);
+      } else {
+        unreadLines += 1;
+      }
     },
   });
 
@@ -75,7 +90,7 @@ async function runTshark(executable: string, options: EngineRunOptions): Promise
 }
 
 /**
- * tshark arguments: the capture from stdin, no name resolution (no DNS lookups from an
+ * tshark arguments: the capture (placeholder for the pipe or file path), no name resolution (no DNS lookups from an
  * air-gapped laptop), and checksums never verified when bad ones are allowed.
  */
 function tsharkArguments(options: EngineRunOptions): string[] {
@@ -87,8 +102,11 @@ function tsharkArguments(options: EngineRunOptions): string[] {
   return args;
 }
 
-/** Rejects what cannot be a capture before tshark starts: a missing path, a folder, an empty file. */
-function checkCaptureFile(capturePath: string): void {
+/**
+ * Rejects what cannot be a capture before tshark starts: a missing path, a folder, an empty file.
+ * Returns the file's size in bytes.
+ */
+function checkCaptureFile(capturePath: string): number {
   let stats;
   try {
     stats = statSync(capturePath);
@@ -97,6 +115,7 @@ function checkCaptureFile(capturePath: string): void {
   }
   if (!stats.isFile()) throw new NetcaseError('UNSUPPORTED_FILE', `${capturePath} is not a file; choose a pcap or pcapng capture.`);
   if (stats.size === 0) throw new NetcaseError('UNSUPPORTED_FILE', `${capturePath} is empty (0 bytes), so it is not a capture; choose a pcap or pcapng file.`);
+  return stats.size;
 }
 
 function warningsFromStderr(stderr: string): string[] {

@@ -19,9 +19,8 @@ const OPEN_RETRY_MS = 10;
 /**
  * A named pipe (FIFO) that carries the capture into tshark. tshark 4.0 rejects `-r -` when stdin
  * is a socket, and Node connects a child's stdin through a socket pair on Linux. tshark reads
- * pcap, pcapng and gzip from a FIFO, so the capture goes through one instead.
- * TODO: Windows has no mkfifo, so there the engine needs a named pipe (\\.\pipe\...) or a
- * direct `-r FILE` with progress from tshark's output instead of bytes read.
+ * pcap, pcapng and gzip from a FIFO, so the capture goes through one instead. Windows has no
+ * mkfifo, so there tshark opens the file itself (the `file` capture input in process.ts).
  */
 export class CapturePipe {
   private constructor(

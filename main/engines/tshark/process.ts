@@ -1,14 +1,27 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { NetcaseError } from '../../errors.js';
 import { CapturePipe } from './capture-pipe.js';
 
+/**
+ * Source of tshark's capture input. `fifo` copies the file through a named pipe and counts the
+ * bytes copied. `file` passes the path to tshark, which opens it itself, and progress then comes
+ * from `bytesRead`. Windows has no mkfifo, so only `file` works there.
+ */
+export type CaptureInput = 'fifo' | 'file';
+
+export const DEFAULT_CAPTURE_INPUT: CaptureInput = process.platform === 'win32' ? 'file' : 'fifo';
+
 export interface TsharkProcessOptions {
   executable: string;
   args: string[];
-  /** Capture fed to tshark through a named pipe; progress counts its bytes. */
+  /** Capture file that CAPTURE_PIPE_ARGUMENT in `args` stands for. */
   inputPath: string;
+  /** DEFAULT_CAPTURE_INPUT when omitted. */
+  input?: CaptureInput;
+  /** Returns the bytes of the capture tshark has read so far. The `file` input needs it for progress. */
+  bytesRead?: () => number;
   signal: AbortSignal;
   timeoutMs?: number;
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
@@ -17,13 +30,13 @@ export interface TsharkProcessOptions {
 }
 
 export interface TsharkProcessResult {
-  /** Program and arguments as started, with the pipe's path in place of the placeholder. */
+  /** Program and arguments as started, with the pipe's or the file's path for the placeholder. */
   commandLine: string[];
   exitCode: number;
   stderr: string;
 }
 
-/** Stands for the capture in TsharkProcessOptions.args. */
+/** Placeholder for the capture in TsharkProcessOptions.args, replaced by the pipe's or the file's path. */
 export const CAPTURE_PIPE_ARGUMENT = '\0capture';
 
 /** Minimum time between progress calls while capture bytes flow. */
@@ -37,7 +50,7 @@ const MAX_STDERR_CHARS = 64 * 1024;
 
 /**
  * Runs tshark once on the capture, streaming stdout lines to `onLine`. `args` names the capture
- * with the placeholder CAPTURE_PIPE_ARGUMENT, which is replaced by the pipe's path. The process
+ * with the placeholder CAPTURE_PIPE_ARGUMENT, which is replaced by the pipe's or the file's path. The process
  * runs in its own process group, so an abort or timeout ends tshark and anything it started.
  * Resolves with the exit code and stderr whatever the code is. Rejects with CANCELLED on abort,
  * and with ENGINE on timeout or when the program cannot start.
@@ -46,11 +59,13 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
   options.signal.throwIfAborted();
   const bytesTotal = statSync(options.inputPath).size;
 
-  const pipe = await CapturePipe.create();
-  const args = options.args.map((arg) => (arg === CAPTURE_PIPE_ARGUMENT ? pipe.path : arg));
+  const pipe = (options.input ?? DEFAULT_CAPTURE_INPUT) === 'fifo' ? await CapturePipe.create() : null;
+  const capturePath = pipe?.path ?? options.inputPath;
+  const args = options.args.map((arg) => (arg === CAPTURE_PIPE_ARGUMENT ? capturePath : arg));
   const child = spawn(options.executable, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    // A process group of its own lets a stop end tshark and its children. Windows has no groups.
+    detached: process.platform !== 'win32',
     env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
   });
 
@@ -64,7 +79,7 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
   const stop = (reason: 'aborted' | 'timeout') => {
     if (stopReason) return;
     stopReason = reason;
-    killProcessGroup(child.pid);
+    killProcessTree(child);
   };
   const onAbort = () => stop('aborted');
   options.signal.addEventListener('abort', onAbort, { once: true });
@@ -96,11 +111,16 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
     options.onProgress?.(bytesRead, bytesTotal);
   };
   const heartbeat = setInterval(() => {
+    if (!pipe && options.bytesRead) bytesSoFar = Math.max(bytesSoFar, options.bytesRead());
     if (Date.now() - lastReport < PROGRESS_HEARTBEAT_MS) return;
     lastReport = Date.now();
     options.onProgress?.(bytesSoFar, bytesTotal);
   }, PROGRESS_HEARTBEAT_MS / 4);
-  const feeding = pipe.feed(options.inputPath, onBytes, () => childGone || stopReason !== null);
+  const feeding = pipe ? pipe.feed(options.inputPath, onBytes, () => childGone || stopReason !== null) : Promise.resolve();
+  if (!pipe && options.bytesRead) {
+    const readBytes = options.bytesRead;
+    lines.on('line', () => onBytes(Math.max(bytesSoFar, readBytes())));
+  }
 
   try {
     const [exitCode] = await Promise.all([exited, linesDone, feeding]);
@@ -112,10 +132,10 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
     }
     options.onProgress?.(bytesTotal, bytesTotal);
     // tshark names the pipe in its messages; the capture's own path means more to the analyst.
-    const namedStderr = stderr.split(pipe.path).join(options.inputPath);
+    const namedStderr = pipe ? stderr.split(pipe.path).join(options.inputPath) : stderr;
     return { commandLine: [options.executable, ...args], exitCode, stderr: namedStderr };
   } catch (error) {
-    killProcessGroup(child.pid);
+    killProcessTree(child);
     if (error instanceof NetcaseError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -123,18 +143,23 @@ export async function runTsharkProcess(options: TsharkProcessOptions): Promise<T
     }
     throw new NetcaseError('ENGINE', `tshark failed on ${options.inputPath}: ${(error as Error).message}`, { cause: error, details: { stderr } });
   } finally {
-    await pipe.remove();
+    await pipe?.remove();
     clearTimeout(timer);
     clearInterval(heartbeat);
     options.signal.removeEventListener('abort', onAbort);
   }
 }
 
-function killProcessGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
+/**
+ * Kills tshark's process group, or on Windows tshark alone.
+ * NOTE: on Windows a child that tshark started outlives it; reading a file starts none.
+ */
+function killProcessTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    if (process.platform === 'win32') child.kill('SIGKILL');
+    else process.kill(-child.pid, 'SIGKILL');
   } catch {
-    // The group is already gone.
+    // The process or group is already gone.
   }
 }

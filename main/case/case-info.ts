@@ -62,7 +62,9 @@ export async function describeCase(opened: OpenCase): Promise<CaseInfo> {
 function checkDatabase(opened: OpenCase): void {
   let problems: string[];
   try {
-    problems = (opened.db.prepare('PRAGMA quick_check(10)').pluck().all() as string[]).filter((row) => row !== 'ok');
+    // Rows can span lines and start with a "*** in database main ***" heading; keep the findings.
+    const rows = opened.db.prepare('PRAGMA quick_check(10)').pluck().all() as string[];
+    problems = rows.flatMap((row) => row.split('\n')).filter((row) => row !== 'ok' && !row.startsWith('***'));
   } catch (error) {
     problems = [(error as Error).message];
   }

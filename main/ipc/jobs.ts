@@ -68,12 +68,20 @@ export class JobRunner {
 
   private async run(jobId: string, work: JobWork, signal: AbortSignal): Promise<void> {
     let lastProgress = 0;
+    // The newest progress held back by the throttle. A job that ends done sends it first, so
+    // the last counts shown are the final ones.
+    let held: JobEvent | null = null;
     const reporter: JobReporter = {
       progress: (ratio, message, counts) => {
+        const event: JobEvent = { jobId, type: 'progress', ratio, message, ...counts };
         const now = Date.now();
-        if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        if (now - lastProgress < PROGRESS_INTERVAL_MS) {
+          held = event;
+          return;
+        }
         lastProgress = now;
-        this.send({ jobId, type: 'progress', ratio, message, ...counts });
+        held = null;
+        this.send(event);
       },
       warning: (message) => this.send({ jobId, type: 'warning', message }),
     };
@@ -92,6 +100,7 @@ export class JobRunner {
     }
     this.#running.delete(jobId);
     logger.info({ jobId, type: ending.type }, 'job ended');
+    if (held !== null && ending.type === 'done') this.send(held);
     this.send(ending);
   }
 

@@ -73,4 +73,17 @@ describe('JobRunner', () => {
     await jobs.idle();
     expect(events.filter((event) => event.type === 'progress')).toHaveLength(2);
   });
+
+  it('held progress sent before done', async () => {
+    const { jobs, events } = runner();
+    jobs.start('test', async (_signal, report) => {
+      report.progress(0.1, 'first', { records: 1 });
+      report.progress(0.5, 'middle', { records: 5 });
+      report.progress(1, 'last', { bytes: { done: 10, total: 10 }, records: 10 });
+    });
+    await jobs.idle();
+    const types = events.map((event) => event.type);
+    expect(types).toEqual(['progress', 'progress', 'done']);
+    expect(events[1]).toMatchObject({ type: 'progress', message: 'last', bytes: { done: 10, total: 10 }, records: 10 });
+  });
 });

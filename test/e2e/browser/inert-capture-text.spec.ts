@@ -29,7 +29,8 @@ test('capture text renders as inert text', async ({ harness, page }) => {
   await expect(httpRow).toHaveCount(1);
   await expect(httpRow).toContainText(HTTP_URI);
   await expect(httpRow).toContainText(USER_AGENT);
-  await httpRow.click();
+  // The time cell selects the event; other cells may hold pivot links.
+  await httpRow.click({ position: { x: 12, y: 8 } });
   await expect(detail).toContainText(HTTP_URI);
   await expect(detail).toContainText(USER_AGENT);
   await screenshot(page, SHOTS, '01-http-request');
@@ -38,7 +39,7 @@ test('capture text renders as inert text', async ({ harness, page }) => {
   const smtpRow = eventsPane.locator('[data-testid="events-row"][data-log="smtp"]');
   await expect(smtpRow).toHaveCount(1);
   await expect(smtpRow).toContainText(SMTP_SUBJECT);
-  await smtpRow.click();
+  await smtpRow.click({ position: { x: 12, y: 8 } });
   await expect(detail).toContainText(SMTP_SUBJECT);
   await screenshot(page, SHOTS, '02-smtp-message');
 

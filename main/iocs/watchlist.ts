@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NetcaseError, isNetcaseError, preview } from '../errors.js';
@@ -51,6 +52,7 @@ const MAX_WATCHLIST_BYTES = 64 * 1024 * 1024;
 export function importWatchlist(db: Db, actor: string, path: string): WatchlistImportResult {
   const bytes = readWatchlistFile(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  checkIsText(bytes, path);
   const parsed = parseWatchlist(bytes.toString('utf8'), path);
   if (parsed.entries.length === 0 && parsed.problems.length === 0 && parsed.unsupported.length === 0) {
     throw new NetcaseError('INPUT_INVALID', `${path} contains no indicators. A CSV watchlist has one value per line (optionally "type,value"); a STIX bundle has indicator objects.`);
@@ -227,6 +229,15 @@ function addEntry(result: ParsedWatchlist, seen: Set<string>, ref: string, value
   if (seen.has(key)) return;
   seen.add(key);
   result.entries.push({ ...indicator, ref, label });
+}
+
+/** Rejects binary files (a spreadsheet, an archive), which would otherwise be read as junk CSV lines. */
+function checkIsText(bytes: Buffer, path: string): void {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0 || !isUtf8(bytes)) {
+    const where = nul >= 0 ? `a NUL byte at offset ${nul}` : 'invalid UTF-8';
+    throw new NetcaseError('INPUT_INVALID', `${path} is not a text file (${where}). A watchlist is CSV text in UTF-8 or a STIX 2.1 JSON bundle; save a spreadsheet as "CSV UTF-8" first.`);
+  }
 }
 
 function readWatchlistFile(path: string): Buffer {

@@ -14,12 +14,12 @@ export interface Column {
   values(row: EventRow, mode: TimeZoneMode): CellValue[];
 }
 
-const timeColumn: Column = { key: 'ts', label: 'Time', width: 22, values: (row, mode) => [{ text: formatTime(row.ts, mode) }] };
-const logColumn: Column = { key: 'log', label: 'Log', width: 6, values: (row) => [{ text: row.log }] };
-const uidColumn: Column = { key: 'uid', label: 'UID', width: 20, values: (row) => (row.uid ? [{ text: row.uid, pivot: { kind: 'uid', value: row.uid } }] : []) };
-const origColumn: Column = { key: 'orig', label: 'Originator', width: 22, values: (row) => endpoint(row.orig_h, row.orig_p) };
-const respColumn: Column = { key: 'resp', label: 'Responder', width: 22, values: (row) => endpoint(row.resp_h, row.resp_p) };
-const protoColumn: Column = { key: 'proto', label: 'Proto', width: 6, values: (row) => (row.proto ? [{ text: row.proto }] : []) };
+const timeColumn: Column = { key: 'ts', label: 'Time', width: 26, values: (row, mode) => [{ text: formatTime(row.ts, mode) }] };
+const logColumn: Column = { key: 'log', label: 'Log', width: 8, values: (row) => [{ text: row.log }] };
+const uidColumn: Column = { key: 'uid', label: 'UID', width: 22, values: (row) => (row.uid ? [{ text: row.uid, pivot: { kind: 'uid', value: row.uid } }] : []) };
+const origColumn: Column = { key: 'orig', label: 'Originator', width: 24, values: (row) => endpoint(row.orig_h, row.orig_p) };
+const respColumn: Column = { key: 'resp', label: 'Responder', width: 24, values: (row) => endpoint(row.resp_h, row.resp_p) };
+const protoColumn: Column = { key: 'proto', label: 'Proto', width: 8, values: (row) => (row.proto ? [{ text: row.proto }] : []) };
 const summaryColumn: Column = { key: 'summary', label: 'Summary', width: 60, flexible: true, separator: '', values: (row) => summarize(row.log, recordOf(row)) };
 
 /** The columns when no log filter is set: the same for every log type, with a summary drawn from the record. */

@@ -6,6 +6,7 @@ import { benchIngest } from './ingest.bench.js';
 import { benchAnalyze } from './analyze.bench.js';
 import { benchAnalysis } from './analysis.bench.js';
 import { benchReport } from './report.bench.js';
+import { benchBrush } from './brush.bench.js';
 
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const benches = {
@@ -13,6 +14,7 @@ const benches = {
   analyze: ['Capture to case: netcase analyze against the bare engine on a capture of at least 100 MB', () => benchAnalyze({ engine: 'tshark', minMegabytes: 100 })],
   analysis: ['Analysis queries on a generated case', () => benchAnalysis({ events })],
   report: ['Signed report: a report of about 50 pages built, rendered, signed and written (target 2 s)', () => benchReport()],
+  brush: ['Timeline brush in Chromium: frame gaps while dragging a window on a generated case (target p95 33 ms)', () => benchBrush({ events })],
 };
 
 const chosen = process.argv.slice(2);

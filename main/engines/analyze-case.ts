@@ -177,7 +177,7 @@ async function analyzeCapture(opened: OpenCase, evidence: EvidenceItem, choice: 
   run.exitCode = result.exitCode;
   run.stderr = result.stderr;
   run.warnings = [...result.warnings];
-  if (result.exitCode !== 0) {
+  if (result.exitCode !== 0 && !result.partial) {
     const firstLine = result.stderr.trim().split('\n')[0];
     return fail(`${choice.engine.name} exited with status ${result.exitCode} on ${evidence.stored_path}${firstLine ? `: ${firstLine}` : ' and wrote nothing to stderr'}.`);
   }

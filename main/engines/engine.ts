@@ -29,6 +29,12 @@ export interface EngineRunResult {
   warnings: string[];
   /** Log files written into outputDir. */
   logFiles: string[];
+  /**
+   * Set when the program exited with an error after writing logs the engine still judges
+   * usable (tshark stopping at a capture cut off mid-packet), so the run imports them with
+   * a warning instead of failing.
+   */
+  partial?: boolean;
 }
 
 export interface Engine {

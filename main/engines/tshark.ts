@@ -86,7 +86,7 @@ async function runTshark(executable: string, input: CaptureInput, options: Engin
   if (converter.packetCount === 0) warnings.push(`${options.capturePath} contains no packets; the logs are empty.`);
 
   const logFiles = await converter.writeLogs(options.outputDir);
-  return { commandLine, exitCode, stderr, warnings, logFiles };
+  return { commandLine, exitCode, stderr, warnings, logFiles, partial: exitCode !== 0 };
 }
 
 /**

@@ -117,12 +117,14 @@ test('analyst path on vip-recovery', async ({ harness, page }) => {
     await page.getByTestId('report-export').click();
     await expect(page.getByTestId('report-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
     await expect(page.getByTestId('report-verify-result').first()).toHaveAttribute('data-valid', 'true');
+    await page.getByTestId('report-verify-result').first().scrollIntoViewIfNeeded();
     await screenshot(page, SHOTS, '07-report-signed');
 
     await harness.queueDialog('open-report', [report]);
     await page.getByTestId('report-verify-file').click();
     await expect(page.getByTestId('report-verify-result')).toHaveCount(2);
     await expect(page.getByTestId('report-verify-result').last()).toHaveAttribute('data-valid', 'true');
+    await page.getByTestId('report-verify-result').last().scrollIntoViewIfNeeded();
     await screenshot(page, SHOTS, '08-report-verified');
   });
 });

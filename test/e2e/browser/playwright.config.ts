@@ -20,8 +20,9 @@ export default defineConfig({
     viewport: { width: 1440, height: 900 },
     screenshot: 'only-on-failure',
     launchOptions: {
-      // The system's Chromium (apt package "chromium"), so no browser download is needed.
-      executablePath: '/usr/bin/chromium',
+      // The system's Chromium (Debian package "chromium"), so no browser download is needed.
+      // NETCASE_CHROMIUM names another Chromium or Chrome binary, for example on macOS.
+      executablePath: process.env.NETCASE_CHROMIUM ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     },
   },

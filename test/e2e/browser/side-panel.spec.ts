@@ -65,9 +65,22 @@ test.describe('side panel', () => {
     await page.keyboard.press('Escape');
     await expect(menu).toHaveCount(0);
 
+    const node = page.locator('[data-testid="graph-node-list"] li[data-value="eraqron.shop"]');
+    const x = Number(await node.getAttribute('data-x'));
+    const y = Number(await node.getAttribute('data-y'));
+    await page.getByTestId('graph-canvas').click({ position: { x, y } });
+    await page.getByTestId('side-tab-detail').click();
+    const entity = page.getByTestId('entity-detail');
+    await expect(entity).toHaveAttribute('data-value', 'eraqron.shop');
+    await expect(page.getByTestId('entity-sightings')).not.toHaveText('…');
+    await page.getByTestId('detail-tag-malicious').click();
+    await expect(page.getByTestId('entity-verdict')).toHaveText('malicious');
+    await screenshot(page, SHOTS, '04-entity-detail');
+
     await page.getByTestId('events-log-filter').selectOption('smtp');
     const smtpRow = page.locator('[data-testid="events-row"][data-log="smtp"]').first();
-    await smtpRow.click();
+    // The left edge is the time cell, which selects the row. The address cells pivot instead.
+    await smtpRow.click({ position: { x: 12, y: 6 } });
     await page.getByTestId('side-tab-detail').click();
     await expect(page.getByTestId('event-detail')).toBeVisible();
     await page.getByTestId('packets-button').click();
@@ -76,7 +89,7 @@ test.describe('side panel', () => {
     await expect(packets).toContainText('/exports/packets-');
     // The harness has no program to open captures, so the path is shown instead.
     await expect(packets).toHaveAttribute('data-opened', 'false');
-    await screenshot(page, SHOTS, '04-packets');
+    await screenshot(page, SHOTS, '04-packets-written');
   });
 
   test('signed report and verification', async ({ harness, page }) => {
@@ -123,9 +136,10 @@ test.describe('side panel', () => {
 
     await page.getByTestId('export-case').click();
     await expect(page.getByTestId('export-case-dialog')).toBeVisible();
+    await expect(page.getByTestId('export-case-submit')).toBeFocused();
     await screenshot(page, SHOTS, '07-export-dialog');
     await harness.queueDialog('save-case-archive', [archive]);
-    await page.getByTestId('export-case-submit').click();
+    await page.keyboard.press('Enter');
     const status = page.getByTestId('case-archive-status');
     await expect(status).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
     await expect(status).toContainText('vip.netcase');

@@ -183,6 +183,14 @@ describe('EventsPane', () => {
     expect(wrapper.get('[data-testid="events-row"]').text()).toContain(payload);
   });
 
+  it('Find command focuses the search', async () => {
+    const { api, wrapper } = await mountPane();
+    const listener = api.app.onCommand.mock.calls[0]![0];
+
+    listener({ command: 'find' });
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="events-search"]').element);
+  });
+
   it('shows a failed search in the pane', async () => {
     const { api, wrapper, workspace } = await mountPane();
     api.events.search.mockRejectedValueOnce({ code: 'INVALID_ARGUMENT', message: 'The search text is invalid.' });

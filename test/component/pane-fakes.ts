@@ -60,6 +60,8 @@ export function installFakeApi(options: { total?: number; events?: (offset: numb
   const total = options.total ?? 1200;
   const events = options.events ?? ((offset: number, limit: number) => Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, index) => fakeEvent(offset + index)));
   const api = {
+    // The listener is typed so tests can call the one a pane registered.
+    app: { onCommand: vi.fn((_listener: (command: { command: string }) => void) => () => {}) },
     timeline: { get: vi.fn(async (request: { from?: number; to?: number; buckets?: number }) => fakeTimeline(request)) },
     events: {
       search: vi.fn(async (request: { offset?: number; limit?: number }) => {

@@ -164,4 +164,12 @@ describe('case archive store', () => {
     expect(importArchive).not.toHaveBeenCalled();
     expect(useCaseArchiveStore().busy).toBeNull();
   });
+
+  it('export without a case explained', () => {
+    installApi({});
+    const archive = useCaseArchiveStore();
+    archive.requestExport();
+    expect(archive.exportDialogOpen).toBe(false);
+    expect(archive.error).toContain('No case is open');
+  });
 });

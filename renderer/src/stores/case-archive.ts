@@ -19,7 +19,11 @@ export const useCaseArchiveStore = defineStore('case-archive', () => {
   const error = ref<string | null>(null);
 
   function requestExport(): void {
-    if (!useCaseStore().isOpen) return;
+    dismiss();
+    if (!useCaseStore().isOpen) {
+      error.value = 'No case is open, so there is nothing to export. Open or create a case first.';
+      return;
+    }
     exportDialogOpen.value = true;
   }
 

@@ -1,7 +1,7 @@
 import { createCase, openCase, withCase, type CreateCaseOptions } from './case/case-folder.js';
 import type { CaseFile } from './case/case-file.js';
 import { describeCase, type CaseInfo } from './case/case-info.js';
-import { addEvidence, type IntakeResult } from './case/evidence.js';
+import { addEvidence, listEvidence, type EvidenceItem, type IntakeResult } from './case/evidence.js';
 import { verifyAudit, type AuditVerification } from './case/audit.js';
 import { isNetcaseError } from './errors.js';
 import { runImport, type RunImportOptions } from './ingest/run-import.js';
@@ -29,6 +29,8 @@ export interface Services extends IocServices, ReportServices, AnalysisServices 
   createCase(dir: string, options: CreateCaseOptions): CaseFile;
   caseInfo(dir: string): Promise<CaseInfo>;
   addEvidence(dir: string, paths: string[]): Promise<IntakeResult>;
+  /** Lists the case's evidence records without rehashing the files. */
+  listEvidence(dir: string): Promise<EvidenceItem[]>;
   importLogs(dir: string, paths: string[], options?: RunImportOptions): Promise<ImportSummary>;
   events(dir: string, query: EventQuery): Generator<EventRow>;
   verifyAudit(dir: string): AuditVerification;
@@ -65,6 +67,8 @@ export function createServices(tool = 'netcase'): Services {
     },
 
     addEvidence: (dir, paths) => withCase(dir, { write: true, tool }, (opened) => addEvidence(opened, paths)),
+
+    listEvidence: (dir) => withCase(dir, { write: false, tool }, listEvidence),
 
     importLogs: (dir, paths, options) => withCase(dir, { write: true, tool }, (opened) => runImport(opened, paths, options)),
 

@@ -355,6 +355,8 @@ export const CONTRACT = {
     z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('analyze'), engine: z.enum(ENGINES).optional(), timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional() }),
       z.strictObject({ kind: z.literal('import-logs'), files: z.array(token).min(1).max(1000) }),
+      // Zeek logs already kept as evidence in the case (added by dialog or drop), by evidence id.
+      z.strictObject({ kind: z.literal('import-evidence'), evidence: z.array(z.number().int().positive()).min(1).max(1000) }),
     ]),
   ),
   'jobs.cancel': method<{ cancelled: boolean }>()(z.strictObject({ jobId: z.string().min(1).max(64) })),

@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import { detectFileKind } from '../case/file-kind.js';
 import { NetcaseError, preview } from '../errors.js';
 import type { AnalyzeProgress } from '../engines/analyze-case.js';
+import type { ImportProgress } from '../ingest/importer.js';
 import { JobRunner, type JobReporter } from './jobs.js';
 import { PathGrants, pathInsideCase } from './path-grants.js';
 import { writePngFile } from './save-image.js';
@@ -139,16 +140,12 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       const dir = session.requireCase();
       if (input.kind === 'import-logs') {
         const paths = input.files.map((file) => grants.path(file, ['import-logs']));
-        const jobId = session.jobs.start('import', (signal, report) =>
-          services.importLogs(dir, paths, {
-            signal,
-            onProgress: (progress) =>
-              report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing ${progress.file}`, {
-                bytes: { done: progress.bytesRead, total: progress.bytesTotal },
-                records: progress.records,
-              }),
-          }),
-        );
+        const jobId = session.jobs.start('import', (signal, report) => services.importLogs(dir, paths, { signal, onProgress: (progress) => reportImportProgress(progress, report) }));
+        return { jobId };
+      }
+      if (input.kind === 'import-evidence') {
+        const paths = await evidenceLogPaths(services, dir, input.evidence);
+        const jobId = session.jobs.start('import', (signal, report) => services.importLogs(dir, paths, { signal, onProgress: (progress) => reportImportProgress(progress, report) }));
         return { jobId };
       }
       const jobId = session.jobs.start('analysis', (signal, report) =>
@@ -263,6 +260,25 @@ async function checkDroppedFile(path: string): Promise<void> {
   if (!isFile) throw new NetcaseError('INVALID_ARGUMENT', `Dropped item ${preview(path)} is not a regular file. Drop capture or Zeek log files, or use Add captures for folders.`);
   const { kind, format } = await detectFileKind(path);
   if (kind === 'unknown') throw new NetcaseError('UNSUPPORTED_FILE', `Dropped file ${preview(path)} is ${format}. Drop a .pcap, .pcapng or Zeek log file.`);
+}
+
+/**
+ * Returns the stored files of Zeek-log evidence by id. Paths come from the case's own evidence
+ * table, so the renderer names only ids; an unknown id or a capture is rejected.
+ */
+async function evidenceLogPaths(services: Services, caseDir: string, ids: number[]): Promise<string[]> {
+  const items = new Map((await services.listEvidence(caseDir)).map((item) => [item.id, item]));
+  return ids.map((id) => {
+    const item = items.get(id);
+    if (item === undefined) throw new NetcaseError('NOT_FOUND', `Evidence ${id} is not in the open case. Refresh the evidence list and try again.`);
+    if (item.kind !== 'zeek-log') throw new NetcaseError('INVALID_ARGUMENT', `Evidence ${id} (${item.original_path}) is a capture, not a Zeek log. Run the analysis to import a capture.`);
+    return join(caseDir, item.stored_path);
+  });
+}
+
+function reportImportProgress(progress: ImportProgress, report: JobReporter): void {
+  const counts = { bytes: { done: progress.bytesRead, total: progress.bytesTotal }, records: progress.records };
+  report.progress(ratio(progress.bytesRead, progress.bytesTotal), `Importing ${progress.file}`, counts);
 }
 
 function reportAnalyzeProgress(progress: AnalyzeProgress, report: JobReporter): void {

@@ -1,10 +1,16 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ChosenFile, IntakeResult } from '../../../preload/api.js';
+import type { ChosenFile, Input, IntakeResult } from '../../../preload/api.js';
 import { api, errorMessage } from '../api.js';
 import { chooseFiles } from '../dialogs.js';
 import { useCaseStore } from './case.js';
-import { useJobsStore } from './jobs.js';
+import { useJobsStore, type JobState } from './jobs.js';
+
+/** The parts of main's import and analysis summaries that name failed files. */
+interface JobSummary {
+  files?: { path: string; status: string; message?: string }[];
+  runs?: { capture: string; status: string; error: string | null }[];
+}
 
 /** A file that was not added or analysed, and why. */
 export interface FileProblem {
@@ -13,8 +19,9 @@ export interface FileProblem {
 }
 
 /**
- * Adding evidence to the open case: captures by dialog, by drop or opened from the operating
- * system, then the analysis job; Zeek logs by dialog, then the import job. Problems with single
+ * Adding evidence to the open case. Captures come by dialog, by drop or from the operating
+ * system, and the analysis job follows. Zeek logs come by dialog or drop, and an import job
+ * follows. Problems with single
  * files and failed calls are kept here for the import bar, which outlives the start screen.
  */
 export const useImportStore = defineStore('imports', () => {
@@ -45,18 +52,14 @@ export const useImportStore = defineStore('imports', () => {
     await step(async () => {
       const files = await chooseFiles('import-logs');
       if (files.length === 0) return;
-      const job = await useJobsStore().run('Importing Zeek logs', { kind: 'import-logs', files: files.map((file) => file.token) });
-      await useCaseStore().refresh();
-      if (job.state === 'failed') error.value = job.error?.message ?? 'The import failed without a reason.';
+      await runJob('Importing Zeek logs', { kind: 'import-logs', files: files.map((file) => file.token) });
     });
   }
 
   /** Runs the analysis job over every capture not yet analysed. */
   async function analyse(): Promise<void> {
     await step(async () => {
-      const job = await useJobsStore().run('Analysing captures', { kind: 'analyze' });
-      await useCaseStore().refresh();
-      if (job.state === 'failed') error.value = job.error?.message ?? 'The analysis failed without a reason.';
+      await runJob('Analysing captures', { kind: 'analyze' });
     });
   }
 
@@ -68,17 +71,25 @@ export const useImportStore = defineStore('imports', () => {
   async function addAndAnalyse(add: () => Promise<IntakeResult>): Promise<void> {
     const result = await add();
     problems.value.push(...result.skipped.map((skipped) => ({ file: fileName(skipped.path), reason: skipped.reason })));
-    // TODO: import dropped Zeek logs too. The contract imports logs only by dialog token, so a
-    // dropped log is kept as evidence and the message asks the analyst to use the dialog.
-    for (const item of result.added.filter((added) => added.kind === 'zeek-log')) {
-      problems.value.push({ file: fileName(item.original_path), reason: 'kept as evidence but not imported; use Import Zeek logs… to import it' });
-    }
     await useCaseStore().refresh();
-    if (result.added.some((item) => item.kind === 'capture')) {
-      const job = await useJobsStore().run('Analysing captures', { kind: 'analyze' });
-      await useCaseStore().refresh();
-      if (job.state === 'failed') error.value = job.error?.message ?? 'The analysis failed without a reason.';
+
+    // Zeek logs among the added files are imported from their copies in the case.
+    const logs = result.added.filter((item) => item.kind === 'zeek-log').map((item) => item.id);
+    if (logs.length > 0) {
+      const job = await runJob('Importing Zeek logs', { kind: 'import-evidence', evidence: logs });
+      if (job.state !== 'done') return;
     }
+
+    if (result.added.some((item) => item.kind === 'capture')) await runJob('Analysing captures', { kind: 'analyze' });
+  }
+
+  /** Runs a job, rereads the case, and keeps the job's error or the files it could not import or analyse. */
+  async function runJob(label: string, input: Input<'jobs.start'>): Promise<JobState> {
+    const job = await useJobsStore().run(label, input);
+    await useCaseStore().refresh();
+    if (job.state === 'failed') error.value = job.error?.message ?? `${label} failed without a reason.`;
+    if (job.state === 'done') problems.value.push(...failedFiles(job.result as JobSummary | undefined));
+    return job;
   }
 
   /** Runs one user action: clears the last error, marks the store busy and keeps any failure for display. */
@@ -99,4 +110,10 @@ export const useImportStore = defineStore('imports', () => {
 
 function fileName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
+}
+
+function failedFiles(summary: JobSummary | undefined): FileProblem[] {
+  const refused = (summary?.files ?? []).filter((file) => file.status === 'refused').map((file) => ({ file: fileName(file.path), reason: file.message ?? 'not imported' }));
+  const failedRuns = (summary?.runs ?? []).filter((run) => run.status === 'failed').map((run) => ({ file: fileName(run.capture), reason: run.error ?? 'the analysis failed' }));
+  return [...refused, ...failedRuns];
 }

@@ -16,6 +16,8 @@ export interface JobState {
   warnings: string[];
   state: 'running' | 'done' | 'failed' | 'cancelled';
   error?: ApiError;
+  /** Return value of a done job, as main sent it: the import or analysis summary. */
+  result?: unknown;
 }
 
 /**
@@ -27,7 +29,7 @@ export const useJobsStore = defineStore('jobs', () => {
   const waiters = new Map<string, (job: JobState) => void>();
   /**
    * Events of jobs not yet in `jobs`. A job that ends at once can send its ending event before
-   * the reply to `jobs.start` arrives, so `run` replays these once it knows the id.
+   * the reply to `jobs.start` arrives, so `run` replays these once it has the id.
    */
   const early = new Map<string, JobEvent[]>();
   let unsubscribe: (() => void) | null = null;
@@ -53,6 +55,7 @@ export const useJobsStore = defineStore('jobs', () => {
     } else {
       job.state = event.type;
       if (event.type === 'failed') job.error = event.error;
+      if (event.type === 'done') job.result = event.result;
       waiters.get(job.id)?.(job);
       waiters.delete(job.id);
     }

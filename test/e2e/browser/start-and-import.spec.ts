@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropFiles, expect, screenshot, test } from './harness/harness.js';
+import { writeConnLog } from '../../helpers/generate-logs.js';
 import { copyInput, createCase, progressSeen, recordProgress, VIP_RECOVERY } from './helpers.js';
 
 const SHOTS = 'start-and-import';
@@ -70,6 +71,23 @@ test.describe('start screen and import', () => {
     await expect(page.getByTestId('case-event-count')).not.toHaveText('0 events');
   });
 
+  test('dropped Zeek log is imported', async ({ harness, page }) => {
+    const log = join(harness.root, 'conn.log');
+    await writeConnLog(log, 25);
+    await harness.registerDrop('conn.log', log);
+    await page.goto(harness.url);
+    await createCase(page, harness, { name: 'Zeek logs', analyst: 'Dana Analyst' });
+
+    await dropFiles(page, page.getByTestId('events-pane'), ['conn.log']);
+    await expect(page.getByTestId('job-progress')).toHaveAttribute('data-state', 'done');
+    await expect(page.getByTestId('job-progress')).toContainText('Importing Zeek logs');
+    await expect(page.getByTestId('case-event-count')).toHaveText('25 events');
+    await expect(page.getByTestId('job-error')).toHaveCount(0);
+    await page.getByTestId('side-tab-evidence').click();
+    await expect(page.getByTestId('evidence-row')).toHaveAttribute('data-status', 'verified');
+    await screenshot(page, SHOTS, '06-dropped-zeek-log');
+  });
+
   test('recent case opens again', async ({ harness, page }) => {
     await page.goto(harness.url);
     const folder = await createCase(page, harness, { name: 'Reopened case', analyst: 'Dana Analyst' });
@@ -79,7 +97,7 @@ test.describe('start screen and import', () => {
     await expect(recent).toHaveCount(1);
     await expect(recent).toContainText('Reopened case');
     await expect(recent).toContainText(folder);
-    await screenshot(page, SHOTS, '06-recent-cases');
+    await screenshot(page, SHOTS, '07-recent-cases');
     await recent.click();
     await expect(page.getByTestId('case-name')).toHaveText('Reopened case');
   });

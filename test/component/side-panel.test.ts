@@ -105,7 +105,7 @@ describe('FindingsTab', () => {
   });
 
   it('accepts a suggested IOC', async () => {
-    const acceptSuggestion = vi.fn(async () => ({}));
+    const acceptSuggestion = vi.fn(async (_input: unknown) => ({}));
     const iocs = [] as unknown[];
     installApi({
       findings: { list: vi.fn(async () => FINDINGS) },

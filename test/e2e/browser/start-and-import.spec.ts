@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropFiles, expect, screenshot, test } from './harness/harness.js';
 import { writeConnLog } from '../../helpers/generate-logs.js';
+import { manySessionsCapture } from './fixtures/many-sessions.js';
 import { copyInput, createCase, progressSeen, recordProgress, VIP_RECOVERY } from './helpers.js';
 
 const SHOTS = 'start-and-import';
@@ -76,7 +77,7 @@ test.describe('start screen and import', () => {
     await writeConnLog(log, 25);
     await harness.registerDrop('conn.log', log);
     await page.goto(harness.url);
-    await createCase(page, harness, { name: 'Zeek logs', analyst: 'Dana Analyst' });
+    const caseFolder = await createCase(page, harness, { name: 'Zeek logs', analyst: 'Dana Analyst' });
 
     await dropFiles(page, page.getByTestId('events-pane'), ['conn.log']);
     await expect(page.getByTestId('job-progress')).toHaveAttribute('data-state', 'done');
@@ -84,8 +85,37 @@ test.describe('start screen and import', () => {
     await expect(page.getByTestId('case-event-count')).toHaveText('25 events');
     await expect(page.getByTestId('job-error')).toHaveCount(0);
     await page.getByTestId('side-tab-evidence').click();
-    await expect(page.getByTestId('evidence-row')).toHaveAttribute('data-status', 'verified');
+    const row = page.getByTestId('evidence-row');
+    await expect(row).toHaveAttribute('data-status', 'verified');
     await screenshot(page, SHOTS, '06-dropped-zeek-log');
+
+    // The badge follows the stored copy: an edit shows as changed, a deletion as missing.
+    const evidenceFolder = join(caseFolder, 'evidence');
+    const stored = join(evidenceFolder, readdirSync(evidenceFolder).find((name) => name.endsWith('conn.log'))!);
+    chmodSync(stored, 0o644);
+    appendFileSync(stored, '# appended after intake\n');
+    await page.getByRole('button', { name: 'Verify again' }).click();
+    await expect(row).toHaveAttribute('data-status', 'changed');
+    await screenshot(page, SHOTS, '07-evidence-changed');
+    rmSync(stored);
+    await page.getByRole('button', { name: 'Verify again' }).click();
+    await expect(row).toHaveAttribute('data-status', 'missing');
+  });
+
+  test('running analysis can be cancelled', async ({ harness, page }) => {
+    const capture = join(harness.root, 'many-sessions.pcap');
+    writeFileSync(capture, manySessionsCapture(20_000));
+    await page.goto(harness.url);
+    await createCase(page, harness, { name: 'Cancelled analysis', analyst: 'Dana Analyst' });
+
+    await harness.queueDialog('add-captures', [capture]);
+    await page.getByTestId('add-captures').click();
+    const progress = page.getByTestId('job-progress');
+    await expect(progress).toHaveAttribute('data-state', 'running');
+    await page.getByTestId('job-cancel').click();
+    await expect(progress).toHaveAttribute('data-state', 'cancelled');
+    await expect(page.getByTestId('case-event-count')).toHaveText('0 events');
+    await screenshot(page, SHOTS, '08-analysis-cancelled');
   });
 
   test('recent case opens again', async ({ harness, page }) => {
@@ -97,7 +127,7 @@ test.describe('start screen and import', () => {
     await expect(recent).toHaveCount(1);
     await expect(recent).toContainText('Reopened case');
     await expect(recent).toContainText(folder);
-    await screenshot(page, SHOTS, '07-recent-cases');
+    await screenshot(page, SHOTS, '09-recent-cases');
     await recent.click();
     await expect(page.getByTestId('case-name')).toHaveText('Reopened case');
   });

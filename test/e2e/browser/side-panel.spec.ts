@@ -49,6 +49,22 @@ test.describe('side panel', () => {
     await expect(row).toContainText('ip-check');
     await screenshot(page, SHOTS, '02-ioc-editor');
 
+    const watchlist = join(harness.root, 'watchlist.csv');
+    writeFileSync(watchlist, 'type,value\ndomain,api.telegram.org\nplanet,mars\n');
+    await harness.queueDialog('open-watchlist', [watchlist]);
+    await page.getByTestId('ioc-import-watchlist').click();
+    const imported = page.getByTestId('watchlist-result');
+    await expect(imported).toContainText('1 seen in this case');
+    await expect(page.getByTestId('watchlist-problems')).toContainText('unknown type "planet"');
+    await screenshot(page, SHOTS, '02-watchlist-problems');
+
+    const exportFile = join(harness.root, 'iocs.csv');
+    await page.getByTestId('ioc-export-format').selectOption('csv');
+    await harness.queueDialog('save-ioc-export', [exportFile]);
+    await page.getByTestId('ioc-export').click();
+    await expect(page.getByTestId('ioc-export-result')).toContainText(exportFile);
+    expect(readFileSync(exportFile, 'utf8')).toContain('checkip.dyndns.org');
+
     await row.click({ button: 'right' });
     const menu = page.getByTestId('tag-menu');
     await expect(menu).toBeVisible();

@@ -29,6 +29,7 @@ async function scrollTo(target: VueWrapper, top: number): Promise<void> {
   const scroller = target.get('[role="grid"]').element as HTMLElement;
   Object.defineProperty(scroller, 'scrollTop', { configurable: true, writable: true, value: top });
   scroller.dispatchEvent(new Event('scroll'));
+  await vi.advanceTimersByTimeAsync(100);
   await flushPromises();
 }
 
@@ -85,6 +86,22 @@ describe('EventsPane', () => {
     await scrollTo(wrapper, 195 * ROW_HEIGHT);
     const offsets = api.events.search.mock.calls.map(([request]) => request.offset);
     expect(offsets).toEqual([0, 200]);
+  });
+
+  it('fast scrolling fetches only where it stops', async () => {
+    const { api, wrapper } = await mountPane(50_000);
+    const scroller = wrapper.get('[role="grid"]').element as HTMLElement;
+
+    for (const row of [5000, 12_000, 20_000, 31_000]) {
+      Object.defineProperty(scroller, 'scrollTop', { configurable: true, writable: true, value: row * ROW_HEIGHT });
+      scroller.dispatchEvent(new Event('scroll'));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    await vi.advanceTimersByTimeAsync(100);
+    await flushPromises();
+
+    const offsets = api.events.search.mock.calls.map(([request]) => request.offset);
+    expect(offsets).toEqual([0, 30_800, 31_000]);
   });
 
   it('passes the window with its end included', async () => {
@@ -198,5 +215,7 @@ describe('EventsPane', () => {
     workspace.setEventFilter({ text: '"' });
     await flushPromises();
     expect(wrapper.get('[role="alert"]').text()).toBe('The events could not be loaded: The search text is invalid.');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(api.events.search).toHaveBeenCalledTimes(2);
   });
 });

@@ -8,6 +8,13 @@ export type EventQuery = Omit<Input<'events.search'>, 'limit' | 'offset'>;
 export const PAGE_SIZE = 200;
 /** Pages kept in memory; those farthest from the rows in view are dropped first. */
 const MAX_CACHED_PAGES = 40;
+/**
+ * Delay before fetching the rows in view. Dragging the scrollbar across a million rows passes
+ * thousands of pages, so only the pages still in view when the scrolling pauses are fetched.
+ */
+const FETCH_DELAY_MS = 40;
+/** Requests on their way at once. When one returns, the pages in view by then are fetched next. */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * The events table's rows, fetched a page at a time from `events.search` as the analyst
@@ -23,20 +30,32 @@ export function useEventPages(query: () => EventQuery, onRows: (rows: EventRow[]
   const version = ref(0);
   let pages = new Map<number, EventRow[]>();
   let inFlight = new Set<number>();
+  /** Pages whose request failed. They are not asked for again until the query changes, so an error cannot loop. */
+  let failed = new Set<number>();
   let generation = 0;
   let lastRange = { first: 0, last: 0 };
+  let timer: ReturnType<typeof setTimeout> | null = null;
 
   function rowAt(index: number): EventRow | undefined {
     void version.value;
     return pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
   }
 
-  /** Fetches the pages holding rows `first` to `last` that are neither cached nor on their way. */
+  /** Fetches, after a short pause, the pages holding rows `first` to `last` that are neither cached nor on their way. */
   function ensure(first: number, last: number): void {
     lastRange = { first, last };
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      loadRange();
+    }, FETCH_DELAY_MS);
+  }
+
+  function loadRange(): void {
+    const { first, last } = lastRange;
     const upper = total.value === null ? first : Math.min(last, total.value - 1);
-    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(upper / PAGE_SIZE); page++) {
-      if (!pages.has(page) && !inFlight.has(page)) void load(page);
+    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(upper / PAGE_SIZE) && inFlight.size < MAX_IN_FLIGHT; page++) {
+      if (!pages.has(page) && !inFlight.has(page) && !failed.has(page)) void load(page);
     }
   }
 
@@ -53,14 +72,16 @@ export function useEventPages(query: () => EventQuery, onRows: (rows: EventRow[]
       onRows(result.events);
       evict();
       version.value += 1;
-      // The first page carries the total, so rows in view beyond it can be fetched now.
-      if (page === 0) ensure(lastRange.first, lastRange.last);
     } catch (caught) {
-      if (request === generation) error.value = `The events could not be loaded: ${errorMessage(caught)}`;
+      if (request === generation) {
+        failed.add(page);
+        error.value = `The events could not be loaded: ${errorMessage(caught)}`;
+      }
     } finally {
       if (request === generation) {
         inFlight.delete(page);
         loading.value = inFlight.size > 0;
+        loadRange();
       }
     }
   }
@@ -77,6 +98,7 @@ export function useEventPages(query: () => EventQuery, onRows: (rows: EventRow[]
     generation += 1;
     pages = new Map();
     inFlight = new Set();
+    failed = new Set();
     total.value = null;
     version.value += 1;
     void load(0);
@@ -85,6 +107,7 @@ export function useEventPages(query: () => EventQuery, onRows: (rows: EventRow[]
   watch(() => JSON.stringify(query()), restart, { immediate: true });
   onUnmounted(() => {
     generation += 1;
+    if (timer !== null) clearTimeout(timer);
   });
 
   return { total, error, loading, version, rowAt, ensure, restart };

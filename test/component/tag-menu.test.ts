@@ -72,7 +72,7 @@ describe('TagMenu', () => {
     const menu = await openOn();
     await menu.get('[data-testid="tag-menu-malicious"]').trigger('click');
     await flushPromises();
-    expect(api.tag).toHaveBeenCalledWith({ value: 'eraqron.shop', type: undefined, verdict: 'malicious' });
+    expect(api.tag).toHaveBeenCalledWith({ value: 'eraqron.shop', type: 'domain', verdict: 'malicious' });
     expect(useIocStore().verdictOf('eraqron.shop')).toBe('malicious');
     expect(useTagMenuStore().target).toBeNull();
   });
@@ -99,7 +99,7 @@ describe('TagMenu', () => {
     await menu.get('[data-testid="tag-menu-edit"]').trigger('click');
     const sidePanel = useSidePanelStore();
     expect(sidePanel.tab).toBe('iocs');
-    expect(sidePanel.editing).toEqual({ value: 'eraqron.shop', type: undefined });
+    expect(sidePanel.editing).toEqual({ value: 'eraqron.shop', type: 'domain' });
     expect(useTagMenuStore().target).toBeNull();
   });
 

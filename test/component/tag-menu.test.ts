@@ -77,6 +77,14 @@ describe('TagMenu', () => {
     expect(useTagMenuStore().target).toBeNull();
   });
 
+  it('user agent tagged with its type', async () => {
+    useTagMenuStore().openFor({ value: 'Mozilla/4.0 (compatible; MSIE 6.0)', kind: 'user_agent', x: 0, y: 0 });
+    await flushPromises();
+    await wrapper.get('[data-testid="tag-menu-suspicious"]').trigger('click');
+    await flushPromises();
+    expect(api.tag).toHaveBeenCalledWith({ value: 'Mozilla/4.0 (compatible; MSIE 6.0)', type: 'user-agent', verdict: 'suspicious' });
+  });
+
   it('marks the current verdict', async () => {
     await useIocStore().tag({ value: 'eraqron.shop', verdict: 'suspicious' });
     const menu = await openOn();

@@ -36,15 +36,21 @@ test.describe('browser harness', () => {
     expect(response.body).toContain("connect-src 'self'");
     expect(response.body).not.toContain("connect-src 'none'");
     expect(response.body).toContain("script-src 'self'");
-    expect(response.body.indexOf('/__harness/bridge.js')).toBeLessThan(response.body.indexOf('/assets/'));
+    expect(response.body.indexOf('./__harness/bridge.js')).toBeLessThan(response.body.indexOf('./assets/'));
   });
 
-  test('calls without the token are rejected', async ({ harness }) => {
-    const call = new URL('/__harness/call/app.version', harness.url).href;
-    const response = await send(call, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(response.status).toBe(403);
-    const events = await send(new URL('/__harness/events?token=0', harness.url).href, {});
+  test('requests without the token are rejected', async ({ harness }) => {
+    const json = { 'Content-Type': 'application/json' };
+    const noPathToken = await send(new URL('/__harness/call/app.version', harness.url).href, { method: 'POST', headers: json, body: '{}' });
+    expect(noPathToken.status).toBe(403);
+    const noHeaderToken = await send(new URL('__harness/call/app.version', harness.url).href, { method: 'POST', headers: json, body: '{}' });
+    expect(noHeaderToken.status).toBe(403);
+    const pageWithoutToken = await send(new URL('/index.html', harness.url).href, {});
+    expect(pageWithoutToken.status).toBe(403);
+    const events = await send(new URL('/0/__harness/events', harness.url).href, {});
     expect(events.status).toBe(403);
+    const pageWithToken = await send(harness.url, {});
+    expect(pageWithToken.status).toBe(200);
   });
 
   test('foreign Host or Origin is rejected', async ({ harness }) => {

@@ -8,7 +8,8 @@
   const { token, channels, tokenHeader } = HARNESS_CONFIG;
   const listeners = { job: new Set(), command: new Set() };
 
-  const source = new EventSource(`/__harness/events?token=${encodeURIComponent(token)}`);
+  // Relative URLs keep the token that starts the page's path (/<token>/index.html).
+  const source = new EventSource('__harness/events');
   // Calls wait until the event stream is open, so no job event sent after jobs.start is missed.
   const streamOpen = new Promise((resolve) => source.addEventListener('open', resolve, { once: true }));
   for (const type of ['job', 'command']) {
@@ -20,7 +21,7 @@
 
   async function post(route, input) {
     await streamOpen;
-    const response = await fetch(`/__harness/${route}`, {
+    const response = await fetch(`__harness/${route}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', [tokenHeader]: token },
       body: JSON.stringify(input === undefined ? null : input),

@@ -17,7 +17,11 @@ import { createServices } from '../../../../main/services.js';
  * code only; the app never ships it.
  */
 
-/** Prefix of the bridge's own routes; everything else is a file of the built renderer. */
+/**
+ * Prefix of the bridge's own routes, after the token; everything else is a file of the built
+ * renderer. Every URL starts with `/<token>/`: the page is served from there and loads its
+ * assets and bridge routes by relative URLs, so every request carries the token.
+ */
 const ROUTE_PREFIX = '/__harness/';
 const TOKEN_HEADER = 'x-netcase-harness-token';
 /** Largest request body accepted, in bytes. Contract inputs are small JSON objects. */
@@ -112,7 +116,7 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
   context.origin = `http://127.0.0.1:${port}`;
 
   return {
-    url: `${context.origin}/index.html`,
+    url: `${context.origin}/${token}/index.html`,
     dialogs,
     registerDrop: (name, path) => drops.set(name, resolve(path)),
     sendCommand: (command) => broadcast('command', command),
@@ -143,16 +147,17 @@ async function handleRequest(context: RequestContext, request: IncomingMessage, 
   if (origin !== undefined && origin !== context.origin) return sendText(response, 403, `Origin ${origin} is not the harness origin ${context.origin}.`);
 
   const url = new URL(request.url ?? '/', context.origin);
-  if (!url.pathname.startsWith(ROUTE_PREFIX)) return serveFile(context, url.pathname, request, response);
+  const [, pathToken = '', ...rest] = url.pathname.split('/');
+  if (!tokenMatches(context.token, pathToken)) return sendText(response, 403, 'Missing or wrong harness token in the path.');
+  const pathname = `/${rest.join('/')}`;
+  if (!pathname.startsWith(ROUTE_PREFIX)) return serveFile(context, pathname, request, response);
 
-  const route = url.pathname.slice(ROUTE_PREFIX.length);
+  const route = pathname.slice(ROUTE_PREFIX.length);
   if (route === 'bridge.js') return serveBridge(context, response);
-  if (route === 'events') {
-    if (!tokenMatches(context.token, url.searchParams.get('token'))) return sendText(response, 403, 'Missing or wrong harness token.');
-    return openEventStream(context, request, response);
-  }
+  if (route === 'events') return openEventStream(context, request, response);
 
-  if (request.method !== 'POST') return sendText(response, 405, `${url.pathname} takes POST.`);
+  // Calls also carry the token in a header, which a page on another origin cannot set without CORS.
+  if (request.method !== 'POST') return sendText(response, 405, `${pathname} takes POST.`);
   if (!tokenMatches(context.token, headerValue(request.headers[TOKEN_HEADER]))) return sendText(response, 403, 'Missing or wrong harness token.');
   if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return sendText(response, 415, 'Send the input as application/json.');
   let input: unknown;
@@ -168,7 +173,7 @@ async function handleRequest(context: RequestContext, request: IncomingMessage, 
     if (!(CHANNELS as string[]).includes(channel)) return sendText(response, 404, `${channel} is not a contract method.`);
     return sendJson(response, await context.handlers[channel as Channel](input));
   }
-  return sendText(response, 404, `${url.pathname} is not a harness route.`);
+  return sendText(response, 404, `${pathname} is not a harness route.`);
 }
 
 /** Turns the names of dropped files into the paths the spec registered, then calls `evidence.addDropped`. */
@@ -232,7 +237,7 @@ async function serveFile(context: RequestContext, pathname: string, request: Inc
 export function harnessIndexHtml(html: string): string {
   const scriptAt = html.indexOf('<script');
   if (scriptAt < 0) throw new Error('The built index.html has no <script> tag; rebuild the renderer.');
-  const withBridge = `${html.slice(0, scriptAt)}<script src="${ROUTE_PREFIX}bridge.js"></script>\n    ${html.slice(scriptAt)}`;
+  const withBridge = `${html.slice(0, scriptAt)}<script src=".${ROUTE_PREFIX}bridge.js"></script>\n    ${html.slice(scriptAt)}`;
   return harnessCsp(withBridge);
 }
 
@@ -242,9 +247,9 @@ export function harnessCsp(text: string): string {
   return text.replaceAll(APP_CONNECT_SRC, BRIDGE_CONNECT_SRC);
 }
 
-function tokenMatches(expected: string, given: string | null | undefined): boolean {
-  if (typeof given !== 'string' || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+function tokenMatches(expected: string, received: string | null | undefined): boolean {
+  if (typeof received !== 'string' || received.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(received), Buffer.from(expected));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

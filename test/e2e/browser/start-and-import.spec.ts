@@ -146,5 +146,21 @@ test.describe('start screen and import', () => {
     await page.getByTestId('case-name-input').press('?');
     await expect(page.getByTestId('case-name-input')).toHaveValue('?');
     await expect(page.getByTestId('help-panel')).toHaveCount(0);
+
+    // In a case the panes add their own shortcuts to the list.
+    await page.getByTestId('case-name-input').fill('Shortcuts');
+    await page.getByTestId('case-analyst-input').fill('Dana Analyst');
+    await harness.queueDialog('new-case-folder', [join(harness.root, 'cases', 'shortcuts')]);
+    await page.getByTestId('create-case-submit').click();
+    await expect(page.getByTestId('case-name')).toHaveText('Shortcuts');
+    await page.getByTestId('case-name').click();
+    await page.keyboard.press('?');
+    const help = page.getByTestId('help-panel');
+    await expect(help).toBeVisible();
+    await expect(help.getByRole('heading', { name: 'Timeline' })).toBeVisible();
+    await expect(help.getByRole('heading', { name: 'Events' })).toBeVisible();
+    await screenshot(page, SHOTS, '10-help-panel');
+    await help.getByTestId('help-close').click();
+    await expect(help).toHaveCount(0);
   });
 });

@@ -132,12 +132,12 @@ describe('EventsPane', () => {
   it('log filter shows the log fields', async () => {
     const { api, wrapper } = await mountPane();
     const headers = () => wrapper.findAll('[role="columnheader"]').map((header) => header.text());
-    expect(headers()).toEqual(['Time', 'Log', 'UID', 'Originator', 'Responder', 'Proto', 'Summary']);
+    expect(headers()).toEqual(['Time (UTC)', 'Log', 'UID', 'Originator', 'Responder', 'Proto', 'Summary']);
 
     await wrapper.get('[data-testid="events-log-filter"]').setValue('dns');
     await flushPromises();
     expect(api.events.search).toHaveBeenLastCalledWith({ log: 'dns', limit: 200, offset: 0 });
-    expect(headers()).toEqual(['Time', 'UID', 'Originator', 'Responder', 'proto', 'query', 'qtype_name', 'answers', 'service', 'orig_bytes', 'resp_bytes']);
+    expect(headers()).toEqual(['Time (UTC)', 'UID', 'Originator', 'Responder', 'proto', 'query', 'qtype_name', 'answers', 'service', 'orig_bytes', 'resp_bytes']);
   });
 
   it('uid click pivots to the connection', async () => {

@@ -96,6 +96,21 @@ describe('TimelinePane', () => {
     expect(workspace.window).toEqual({ from: CASE_START + second, to: CASE_START + 2 * second });
   });
 
+  it('hover reads out the bucket', async () => {
+    installFakeApi();
+    const { wrapper } = await mountPane();
+    const histogram = wrapper.get('[data-testid="timeline-histogram"]').element;
+
+    histogram.dispatchEvent(pointer('pointerenter', 0));
+    histogram.dispatchEvent(pointer('pointermove', 150));
+    await flushPromises();
+    expect(wrapper.get('[data-testid="timeline-readout"]').text()).toBe('2026-01-09 18:02:30 – 18:02:33: 5 events (conn 2, dns 3)');
+
+    histogram.dispatchEvent(pointer('pointerleave', 150));
+    await flushPromises();
+    expect(wrapper.find('[data-testid="timeline-readout"]').exists()).toBe(false);
+  });
+
   it('Escape clears the window', async () => {
     installFakeApi();
     const { wrapper, workspace } = await mountPane();

@@ -48,3 +48,18 @@ export function stackedPaths(timeline: Timeline, view: Span, width: number, heig
 function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
+
+/** Returns the bucket that contains `micros`, or undefined outside the buckets. Buckets are sorted and do not overlap. */
+export function bucketAt(timeline: Timeline, micros: number): Timeline['buckets'][number] | undefined {
+  const buckets = timeline.buckets;
+  let low = 0;
+  let high = buckets.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const bucket = buckets[middle]!;
+    if (micros < bucket.from) high = middle - 1;
+    else if (micros >= bucket.to) low = middle + 1;
+    else return bucket;
+  }
+  return undefined;
+}

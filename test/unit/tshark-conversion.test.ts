@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIELD_SEPARATOR, FIELDS, OCCURRENCE_SEPARATOR, PacketRow } from '../../main/engines/tshark/fields.js';
 import { FileLog, mimeType, parameter } from '../../main/engines/tshark/files.js';
+import { FileContent } from '../../main/engines/tshark/file-content.js';
 import { connRecord, FlowTable } from '../../main/engines/tshark/flows.js';
 import { epochFieldToMicros, type PacketHeader } from '../../main/engines/tshark/packet.js';
 import { mailAddress, SmtpLog } from '../../main/engines/tshark/smtp.js';
@@ -170,12 +171,12 @@ describe('FileLog', () => {
   it('names a reply body after Content-Disposition', () => {
     const flows = new FlowTable();
     const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
-    const files = new FileLog();
+    const files = new FileLog(new FileContent(() => []));
     const row = rowWith({
       'http.content_type': ['application/pdf'],
       'http.response.line': ['Content-Type: application/pdf\\r\\n', 'Content-Disposition: attachment; filename="report 2024.pdf"\\r\\n'],
     });
-    const [entry] = files.addHttpBody(row, flow, 1_000_000, false, 1234);
+    const [entry] = files.addHttpBody(row, flow, 1_000_000, false, 1234, 1);
     expect(entry?.filename).toBe('report 2024.pdf');
     expect(entry?.mimeType).toBe('application/pdf');
     const [record] = files.finish();
@@ -187,8 +188,8 @@ describe('FileLog', () => {
   it('skips an empty body', () => {
     const flows = new FlowTable();
     const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
-    const files = new FileLog();
-    expect(files.addHttpBody(rowWith({ 'http.content_type': ['text/html'] }), flow, 1_000_000, false, 0)).toEqual([]);
+    const files = new FileLog(new FileContent(() => []));
+    expect(files.addHttpBody(rowWith({ 'http.content_type': ['text/html'] }), flow, 1_000_000, false, 0, 1)).toEqual([]);
   });
 });
 
@@ -201,7 +202,7 @@ describe('SmtpLog', () => {
   it('logs a session that switched to TLS', () => {
     const flows = new FlowTable();
     const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
-    const smtp = new SmtpLog(new FileLog());
+    const smtp = new SmtpLog(new FileLog(new FileContent(() => [])));
     smtp.observe(rowWith({ 'smtp.req.command': ['EHLO'], 'smtp.req.parameter': ['client.example'] }), flow, 1_100_000);
     smtp.observe(rowWith({ 'smtp.req.command': ['STARTTLS'] }), flow, 1_200_000);
     smtp.observe(rowWith({ 'smtp.response.code': ['220'], 'smtp.rsp.parameter': ['Ready to start TLS'] }), flow, 1_300_000);
@@ -217,7 +218,7 @@ describe('SmtpLog', () => {
   it('logs nothing for a session without mail', () => {
     const flows = new FlowTable();
     const { flow } = flows.observe(tcpPacket(1_000_000, true, SYN, 0));
-    const smtp = new SmtpLog(new FileLog());
+    const smtp = new SmtpLog(new FileLog(new FileContent(() => [])));
     smtp.observe(rowWith({ 'smtp.req.command': ['EHLO'], 'smtp.req.parameter': ['client.example'] }), flow, 1_100_000);
     smtp.observe(rowWith({ 'smtp.req.command': ['QUIT'] }), flow, 1_200_000);
     expect(smtp.finish()).toEqual([]);

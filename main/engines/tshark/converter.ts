@@ -3,6 +3,7 @@ import { connRecord, FlowTable, takeMessageStart, type Flow } from './flows.js';
 import { epochFieldToMicros, readPacketHeader } from './packet.js';
 import { CaptureNotes } from './capture-notes.js';
 import { DnsLog } from './dns.js';
+import { FileContent } from './file-content.js';
 import { FileLog } from './files.js';
 import { FtpLog } from './ftp.js';
 import { HttpLog } from './http.js';
@@ -22,7 +23,8 @@ export class PacketConverter {
   /** Packets whose application data was not analysed because a checksum was wrong. */
   badChecksumPackets = 0;
   private readonly flows = new FlowTable();
-  private readonly files = new FileLog();
+  private readonly content = new FileContent(() => this.ftp.dataChannels);
+  private readonly files = new FileLog(this.content);
   private readonly dns = new DnsLog();
   private readonly http = new HttpLog(this.files);
   private readonly ssl = new SslLog();
@@ -58,6 +60,8 @@ export class PacketConverter {
       return;
     }
 
+    // Before the protocol logs, so that a message they see complete has all its bytes hashed.
+    this.content.observe(row, flow, fromOrig, header);
     if (row.has('dns.id') || row.has('nbns.id')) this.dns.observe(row, flow, header.ts);
     if (row.has('http.request.method') || row.has('http.response.code')) {
       const start = row.has('http.request.method') ? takeMessageStart(flow, fromOrig, header.ts) : header.ts;
@@ -80,6 +84,7 @@ export class PacketConverter {
   /** Writes every log that has records and returns their paths. */
   async writeLogs(outputDir: string): Promise<string[]> {
     this.linkFtpDataChannels();
+    await this.content.finish();
     const logs: Array<[string, ZeekRecord[]]> = [
       ['conn', this.flows.all().map(connRecord)],
       ['dns', this.dns.finish()],
@@ -101,6 +106,7 @@ export class PacketConverter {
    * those set up with PORT. A transfer command's file becomes a files.log record.
    */
   private linkFtpDataChannels(): void {
+    this.ftp.closePending();
     const flows = this.flows.all().filter((flow) => flow.transport === 'tcp');
     for (const channel of this.ftp.dataChannels) {
       const dataFlow = flows.find(

@@ -32,6 +32,7 @@ export const FIELDS = [
   'tcp.len',
   'tcp.seq',
   'tcp.checksum.status',
+  'tcp.payload',
   'udp.stream',
   'udp.srcport',
   'udp.dstport',

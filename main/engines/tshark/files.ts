@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PacketRow } from './fields.js';
+import type { FileContent } from './file-content.js';
+import type { FileHasher } from './file-hash.js';
 import { toBase62, type Flow } from './flows.js';
 import { microsToZeekTime, type ZeekRecord } from './zeek-record.js';
 
@@ -9,29 +11,46 @@ export interface FileEntry {
   mimeType?: string;
 }
 
+/** Where a record's bytes are hashed, looked up once every stream has ended. */
+type ContentLink =
+  | { kind: 'http'; flow: Flow; isOrig: boolean; ordinal: number; index: number; count: number }
+  | { kind: 'ftp'; flow: Flow; isOrig: boolean }
+  | { kind: 'hasher'; hasher: FileHasher };
+
 /**
  * Collects files.log records for the files that HTTP, SMTP and FTP carry: their names, MIME types
- * from the message headers and sizes, each with a Zeek-style "F..." id that the protocol
- * records list in their fuid fields.
- * TODO: md5, sha1 and sha256 need the file contents, which -T fields does not print losslessly.
- * tshark 4.0's --export-objects writes them in the same pass, but names files only by URI or
- * subject and skips repeated names, so mapping them back to their messages is not built yet.
+ * from the message headers, sizes and md5, sha1 and sha256 hashes, each with a Zeek-style "F..."
+ * id that the protocol records list in their fuid fields. The bytes come from FileContent, which
+ * rebuilds the streams from the same tshark pass.
  */
 export class FileLog {
   private readonly records: ZeekRecord[] = [];
+  private readonly links = new Map<ZeekRecord, ContentLink>();
+  private readonly mailCount = new Map<string, number>();
+  /** Highest HTTP message ordinal tshark reported, per flow and direction. */
+  private readonly httpMessages = new Map<string, number>();
+
+  constructor(private readonly content: FileContent) {}
 
   /** Adds the files of one HTTP message body: each multipart part, or the whole body. */
-  addHttpBody(row: PacketRow, flow: Flow, ts: number, isOrig: boolean, length: number | undefined): FileEntry[] {
+  /** `ordinal` numbers the message among the requests, or the final responses, of its flow. */
+  addHttpBody(row: PacketRow, flow: Flow, ts: number, isOrig: boolean, length: number | undefined, ordinal: number): FileEntry[] {
+    const key = `${flow.key}|${isOrig}`;
+    this.httpMessages.set(key, Math.max(this.httpMessages.get(key) ?? 0, ordinal));
     const dispositions = row.all('mime_multipart.header.content-disposition');
     if (dispositions.length > 0) {
-      return dispositions.map((disposition, index) =>
-        this.add(flow, ts, 'HTTP', isOrig, { filename: parameter(disposition, 'filename'), depth: index }),
-      );
+      return dispositions.map((disposition, index) => {
+        const entry = this.add(flow, ts, 'HTTP', isOrig, { filename: parameter(disposition, 'filename'), depth: index });
+        this.links.set(this.records.at(-1)!, { kind: 'http', flow, isOrig, ordinal, index, count: dispositions.length });
+        return entry;
+      });
     }
     const contentType = row.first('http.content_type');
     if (length === 0 || (length === undefined && contentType === undefined)) return [];
     const filename = isOrig ? undefined : dispositionFilename(row.all('http.response.line'));
-    return [this.add(flow, ts, 'HTTP', isOrig, { mimeType: mimeType(contentType), filename, size: length, depth: 0 })];
+    const entry = this.add(flow, ts, 'HTTP', isOrig, { mimeType: mimeType(contentType), filename, size: length, depth: 0 });
+    this.links.set(this.records.at(-1)!, { kind: 'http', flow, isOrig, ordinal, index: 0, count: 1 });
+    return [entry];
   }
 
   /**
@@ -39,6 +58,19 @@ export class FileLog {
    * a part repeated by tshark's nested dissection is counted once.
    */
   addMailParts(row: PacketRow, flow: Flow, ts: number): FileEntry[] {
+    const ordinal = (this.mailCount.get(flow.key) ?? 0) + 1;
+    this.mailCount.set(flow.key, ordinal);
+    const leaves = this.content.mailParts(flow, ordinal);
+    if (leaves && leaves.length > 0) {
+      return leaves.map((leaf) => {
+        const type = leaf.contentType ?? 'text/plain';
+        const filename = (leaf.disposition && parameter(leaf.disposition, 'filename')) ?? parameter(type, 'name');
+        const entry = this.add(flow, ts, 'SMTP', true, { mimeType: mimeType(type), filename, depth: leaf.depth });
+        this.links.set(this.records.at(-1)!, { kind: 'hasher', hasher: leaf.hasher });
+        return entry;
+      });
+    }
+    // The message's bytes were not followed (a gap in the commands, BDAT, STARTTLS): tshark's parts.
     const partTypes = row.all('mime_multipart.header.content-type');
     const dispositions = row.all('mime_multipart.header.content-disposition');
     const leafTypes = partTypes.filter((type, index) => !/^multipart\//i.test(type) && type !== partTypes[index - 1]);
@@ -55,11 +87,59 @@ export class FileLog {
 
   /** Adds a file moved over an FTP data connection; `size` comes from the server's reply. */
   addFtpData(dataFlow: Flow, ts: number, isOrig: boolean, seenBytes: number, size?: number): FileEntry {
-    return this.add(dataFlow, ts, 'FTP_DATA', isOrig, { seenBytes, size, depth: 0 });
+    const entry = this.add(dataFlow, ts, 'FTP_DATA', isOrig, { seenBytes, size, depth: 0 });
+    this.links.set(this.records.at(-1)!, { kind: 'ftp', flow: dataFlow, isOrig });
+    return entry;
   }
 
+  /** Returns the records with the byte counts and hashes of FileContent; call after it finished. */
   finish(): ZeekRecord[] {
+    this.addUnreportedHttpBodies();
+    for (const [record, link] of this.links) {
+      const hasher = this.hasherFor(link);
+      if (!hasher) continue;
+      record.seen_bytes = hasher.bytes;
+      record.missing_bytes = hasher.missingBytes;
+      const digest = hasher.digest();
+      if (!digest) continue;
+      record.md5 = digest.md5;
+      record.sha1 = digest.sha1;
+      record.sha256 = digest.sha256;
+    }
+    this.links.clear();
     return this.records;
+  }
+
+  /**
+   * Adds the HTTP bodies tshark never reported, such as a download the capture cut short: tshark
+   * prints a message only once it is complete. Zeek logs such a file with the bytes it saw.
+   * NOTE: http.log has no record of such a message, so no fuid there points to the file.
+   */
+  private addUnreportedHttpBodies(): void {
+    for (const { flow, body } of this.content.allHttpBodies()) {
+      if (body.ordinal <= (this.httpMessages.get(`${flow.key}|${body.isOrig}`) ?? 0)) continue;
+      body.files().forEach((hasher, index) => {
+        if (hasher.bytes === 0) return;
+        const multipart = /^\s*multipart\//i.test(body.contentType ?? '');
+        this.add(flow, body.ts, 'HTTP', body.isOrig, {
+          mimeType: multipart ? undefined : mimeType(body.contentType),
+          size: multipart ? undefined : body.totalBytes,
+          depth: index,
+        });
+        this.links.set(this.records.at(-1)!, { kind: 'hasher', hasher });
+      });
+    }
+  }
+
+  /**
+   * Returns the hasher of a record's bytes. A multipart body whose part count differs between
+   * tshark's dissection and FileContent's parse gets none, since its parts cannot be paired.
+   */
+  private hasherFor(link: ContentLink): FileHasher | undefined {
+    if (link.kind === 'hasher') return link.hasher;
+    if (link.kind === 'ftp') return this.content.ftpData(link.flow, link.isOrig);
+    const hashers = this.content.httpFiles(link.flow, link.isOrig, link.ordinal);
+    return hashers?.length === link.count ? hashers[link.index] : undefined;
   }
 
   private add(

@@ -65,11 +65,25 @@ export class FtpLog {
   }
 
   finish(): ZeekRecord[] {
+    this.closePending();
+    return this.records;
+  }
+
+  /**
+   * Logs the commands still waiting for a final reply when the capture ended. A transfer among
+   * them keeps its data channel, so the partial file still reaches files.log.
+   */
+  closePending(): void {
     for (const session of this.sessions.values()) {
-      for (const pending of session.pending) if (LOGGED_COMMANDS.has(pending.command)) this.records.push(this.record(session, pending));
+      for (const pending of session.pending) {
+        if (!LOGGED_COMMANDS.has(pending.command)) continue;
+        const record = this.record(session, pending);
+        if (pending.size !== undefined) record.file_size = pending.size;
+        if (FILE_COMMANDS.has(pending.command)) this.linkTransfer(session.flow, record);
+        this.records.push(record);
+      }
       session.pending = [];
     }
-    return this.records;
   }
 
   private session(flow: Flow): Session {
@@ -110,11 +124,13 @@ export class FtpLog {
     record.reply_msg = message;
     if (pending.size !== undefined) record.file_size = pending.size;
     this.addDataChannel(session, row, ts, pending.command, code, record);
-    if (FILE_COMMANDS.has(pending.command)) {
-      const channel = this.dataChannels.findLast((candidate) => candidate.controlUid === flow.uid && !candidate.transfer);
-      if (channel) channel.transfer = record;
-    }
+    if (FILE_COMMANDS.has(pending.command)) this.linkTransfer(flow, record);
     this.records.push(record);
+  }
+
+  private linkTransfer(flow: Flow, record: ZeekRecord): void {
+    const channel = this.dataChannels.findLast((candidate) => candidate.controlUid === flow.uid && !candidate.transfer);
+    if (channel) channel.transfer = record;
   }
 
   private record(session: Session, pending: PendingCommand): ZeekRecord {

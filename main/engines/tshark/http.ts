@@ -17,6 +17,9 @@ interface PendingRequest {
 export class HttpLog {
   private readonly pending = new Map<string, PendingRequest[]>();
   private readonly depth = new Map<string, number>();
+  /** Requests and final responses per flow, which number their bodies for FileLog. */
+  private readonly requestCount = new Map<string, number>();
+  private readonly responseCount = new Map<string, number>();
   private readonly records: ZeekRecord[] = [];
 
   constructor(private readonly files: FileLog) {}
@@ -52,7 +55,8 @@ export class HttpLog {
     record.response_body_len = 0;
     record.tags = [];
 
-    const files = this.files.addHttpBody(row, flow, ts, true, record.request_body_len);
+    const ordinal = increment(this.requestCount, flow.key);
+    const files = this.files.addHttpBody(row, flow, ts, true, record.request_body_len, ordinal);
     if (files.length > 0) {
       record.orig_fuids = files.map((file) => file.fuid);
       const names = files.map((file) => file.filename).filter((name): name is string => name !== undefined);
@@ -85,6 +89,7 @@ export class HttpLog {
     }
 
     queue?.shift();
+    const ordinal = increment(this.responseCount, flow.key);
     record.status_code = code;
     setIfPresent(record, 'status_msg', occurrence(row, 'http.response.phrase', index, count));
     // Zeek's `version` ends up as the reply's version when there is a reply.
@@ -95,7 +100,7 @@ export class HttpLog {
 
     // Replies to HEAD, 204 and 304 have no body even when their headers describe one.
     const hasBody = record.method !== 'HEAD' && code !== 204 && code !== 304;
-    const files = hasBody ? this.files.addHttpBody(row, flow, ts, false, length) : [];
+    const files = hasBody ? this.files.addHttpBody(row, flow, ts, false, length, ordinal) : [];
     if (files.length > 0) {
       record.resp_fuids = files.map((file) => file.fuid);
       const names = files.map((file) => file.filename).filter((name): name is string => name !== undefined);
@@ -142,6 +147,12 @@ function occurrence(row: PacketRow, name: Parameters<PacketRow['all']>[0], index
   if (values.length === count) return values[index];
   if (count === 1) return values[0];
   return undefined;
+}
+
+function increment(counts: Map<string, number>, key: string): number {
+  const count = (counts.get(key) ?? 0) + 1;
+  counts.set(key, count);
+  return count;
 }
 
 function setIfPresent(record: ZeekRecord, key: string, value: string | undefined): void {

@@ -1,0 +1,132 @@
+import type { PacketRow } from './fields.js';
+import type { Flow } from './flows.js';
+import type { ExpectedDataChannel } from './ftp.js';
+import { FileHasher } from './file-hash.js';
+import { HttpConversation, type HttpBody } from './http-body.js';
+import type { MimeLeaf } from './mime.js';
+import type { PacketHeader } from './packet.js';
+import { SmtpSession } from './smtp-data.js';
+import { TcpReassembler, type StreamConsumer } from './tcp-stream.js';
+
+/** Request methods whose first bytes mark a connection as HTTP. */
+const HTTP_REQUEST_START = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) /;
+
+interface Content {
+  flow: Flow;
+  kind: 'http' | 'smtp' | 'ftp-data' | 'none';
+  orig?: TcpReassembler;
+  resp?: TcpReassembler;
+  http?: HttpConversation;
+  smtp?: SmtpSession;
+  ftpData?: { orig: FileHasher; resp: FileHasher };
+}
+
+/**
+ * Rebuilds the TCP byte streams of HTTP, SMTP and FTP data connections from tshark's
+ * `tcp.payload` field and hashes the files they carry, in the same pass as the other logs.
+ * Connections of other protocols are recognised by their first bytes and skipped, so their
+ * payload is never decoded or kept.
+ * Memory: per connection it holds at most 4 MiB of out-of-order segments (tcp-stream.ts) and one
+ * line of up to 64 KiB, plus what zlib buffers while it inflates a compressed body.
+ */
+export class FileContent {
+  private readonly flows = new Map<string, Content>();
+  /** Directions that carried payload before their connection's protocol was known. */
+  private readonly seenPayload = new Set<string>();
+  /** Time of the packet being read, for the files that start in it. */
+  private packetTs = 0;
+
+  constructor(private readonly ftpDataChannels: () => readonly ExpectedDataChannel[]) {}
+
+  observe(row: PacketRow, flow: Flow, fromOrig: boolean, header: PacketHeader): void {
+    if (header.transport !== 'tcp' || header.payloadBytes === 0 || header.tcpSeq === undefined) return;
+    const hex = row.first('tcp.payload');
+    if (hex === undefined) return;
+    let content = this.flows.get(flow.key);
+    if (!content) {
+      const kind = this.recognise(flow, fromOrig, hex);
+      if (kind === undefined) {
+        this.seenPayload.add(`${flow.key}|${fromOrig}`);
+        return;
+      }
+      content = this.start(flow, kind);
+      this.flows.set(flow.key, content);
+    }
+    const reassembler = fromOrig ? content.orig : content.resp;
+    if (!reassembler) return;
+    this.packetTs = header.ts;
+    reassembler.segment(header.tcpSeq, header.payloadBytes, Buffer.from(hex, 'hex'));
+  }
+
+  /** Ends every stream and waits until compressed bodies are decoded and hashed. */
+  async finish(): Promise<void> {
+    for (const content of this.flows.values()) {
+      content.orig?.end();
+      content.resp?.end();
+    }
+    const bodies = [...this.flows.values()].flatMap((content) => content.http?.bodies ?? []);
+    await Promise.all(bodies.map((body) => body.settled));
+  }
+
+  /** Hashers of the files in one HTTP message body, counted per direction from 1. */
+  httpFiles(flow: Flow, isOrig: boolean, ordinal: number): FileHasher[] | undefined {
+    const body = this.flows.get(flow.key)?.http?.bodies.find((candidate) => candidate.isOrig === isOrig && candidate.ordinal === ordinal);
+    return body?.files();
+  }
+
+  /** Every HTTP body found, with its flow, in the order the bodies started per flow. */
+  allHttpBodies(): Array<{ flow: Flow; body: HttpBody }> {
+    return [...this.flows.values()].flatMap((content) => (content.http?.bodies ?? []).map((body) => ({ flow: content.flow, body })));
+  }
+
+  /** Leaf entities of the `ordinal`-th mail message of an SMTP connection, counted from 1, once it ended. */
+  mailParts(flow: Flow, ordinal: number): MimeLeaf[] | undefined {
+    const message = this.flows.get(flow.key)?.smtp?.messages[ordinal - 1];
+    return message?.ended ? message.leaves : undefined;
+  }
+
+  /** Hasher of the bytes one side of an FTP data connection sent. */
+  ftpData(flow: Flow, isOrig: boolean): FileHasher | undefined {
+    const hashers = this.flows.get(flow.key)?.ftpData;
+    return isOrig ? hashers?.orig : hashers?.resp;
+  }
+
+  /** Returns the protocol from a connection's first payload, or undefined to wait for more. */
+  private recognise(flow: Flow, fromOrig: boolean, hex: string): Content['kind'] | undefined {
+    const expected = this.ftpDataChannels().some((channel) => channel.respH === flow.respH && channel.respP === flow.respP && flow.firstTs >= channel.announcedTs);
+    if (expected) return 'ftp-data';
+    const start = Buffer.from(hex.slice(0, 32), 'hex').toString('latin1');
+    // A server that speaks first (an SMTP greeting, or anything else) leaves the decision to the client.
+    if (!fromOrig) return start.startsWith('HTTP/') ? 'http' : undefined;
+    if (HTTP_REQUEST_START.test(start)) return 'http';
+    if (/^(EHLO|HELO) /i.test(start)) return 'smtp';
+    return 'none';
+  }
+
+  private start(flow: Flow, kind: Content['kind']): Content {
+    const content: Content = { flow, kind };
+    const streams = (orig: StreamConsumer, resp: StreamConsumer) => {
+      content.orig = new TcpReassembler(orig, flow.orig.syn && !this.seenPayload.has(`${flow.key}|true`));
+      content.resp = new TcpReassembler(resp, flow.synAckSeen && !this.seenPayload.has(`${flow.key}|false`));
+    };
+    if (kind === 'http') {
+      content.http = new HttpConversation(() => this.packetTs);
+      streams(content.http.requests, content.http.responses);
+    } else if (kind === 'smtp') {
+      content.smtp = new SmtpSession();
+      streams(content.smtp.client, content.smtp.server);
+    } else if (kind === 'ftp-data') {
+      content.ftpData = { orig: new FileHasher(), resp: new FileHasher() };
+      streams(hashingConsumer(content.ftpData.orig), hashingConsumer(content.ftpData.resp));
+    }
+    return content;
+  }
+}
+
+function hashingConsumer(hasher: FileHasher): StreamConsumer {
+  return {
+    data: (chunk) => hasher.update(chunk),
+    gap: (length) => hasher.gap(length),
+    end: () => undefined,
+  };
+}

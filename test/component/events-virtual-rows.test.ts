@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contentHeight, MAX_SCROLL_PIXELS, scrollTopFor, visibleSlice } from '../../renderer/src/components/events/virtual-rows.js';
 import { summarize } from '../../renderer/src/components/events/event-values.js';
+import { ALL_LOG_COLUMNS } from '../../renderer/src/components/events/event-columns.js';
 
 describe('virtual rows', () => {
   it('small lists scroll one pixel per pixel', () => {
@@ -45,5 +46,19 @@ describe('summaries', () => {
 
   it('dns summary shows the answers', () => {
     expect(text(summarize('dns', { query: 'eraqron.shop', qtype_name: 'A', rcode_name: 'NOERROR', answers: ['203.0.113.7'] }))).toBe('eraqron.shop A NOERROR → 203.0.113.7');
+  });
+});
+
+describe('endpoint columns', () => {
+  const column = ALL_LOG_COLUMNS.find((candidate) => candidate.key === 'orig')!;
+  const row = (address: string | null, port: number | null) => ({ id: 1, log: 'conn', ts: 0, uid: null, orig_h: address, orig_p: port, resp_h: null, resp_p: null, proto: null, record: '{}' });
+
+  it('brackets an IPv6 address before its port', () => {
+    expect(column.values(row('2001:db8::5', 443), 'utc')).toEqual([{ text: '[2001:db8::5]:443', pivot: { kind: 'host', value: '2001:db8::5' } }]);
+  });
+
+  it('shows an address without a port', () => {
+    expect(column.values(row('10.0.0.5', null), 'utc')).toEqual([{ text: '10.0.0.5', pivot: { kind: 'host', value: '10.0.0.5' } }]);
+    expect(column.values(row(null, 80), 'utc')).toEqual([]);
   });
 });

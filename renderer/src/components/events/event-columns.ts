@@ -57,7 +57,9 @@ export function collectFields(known: readonly string[], rows: readonly EventRow[
 
 function endpoint(address: string | null, port: number | null): CellValue[] {
   if (!address) return [];
-  const shown = port === null ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  let label = `${address}:${port}`;
+  if (port === null) label = address;
+  else if (address.includes(':')) label = `[${address}]:${port}`;
   const entity = entityOf(address);
-  return [entity ? { text: shown, pivot: entity } : { text: shown }];
+  return [entity ? { text: label, pivot: entity } : { text: label }];
 }

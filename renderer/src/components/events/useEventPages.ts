@@ -17,7 +17,7 @@ const FETCH_DELAY_MS = 40;
 const MAX_IN_FLIGHT = 2;
 
 /**
- * The events table's rows, fetched a page at a time from `events.search` as the analyst
+ * Provides the events table's rows, fetched a page at a time from `events.search` as the analyst
  * scrolls. `total` comes with every page and sets the scroll height. A new query drops
  * every page, and replies to an older query are ignored when they arrive. `onRows` receives
  * each page as it arrives.

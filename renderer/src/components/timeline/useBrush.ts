@@ -10,7 +10,7 @@ export interface BrushDraft {
 const MIN_DRAG_PIXELS = 3;
 
 /**
- * Pointer handling for brushing a window on the histogram. The draft lives only in this
+ * Handles the pointer for brushing a window on the histogram. The draft lives only in this
  * component and is redrawn on every pointer move. `commit` runs once, on release, with the
  * dragged range in pixels, so the drag itself never waits on the main process.
  */

@@ -20,7 +20,7 @@ describe('timeline scale', () => {
   });
 
   it('bucket count follows the width', () => {
-    expect(bucketCountFor(600)).toBe(200);
+    expect(bucketCountFor(600)).toBe(300);
     expect(bucketCountFor(1)).toBe(1);
     expect(bucketCountFor(10_000)).toBe(2000);
   });

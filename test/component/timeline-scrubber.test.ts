@@ -41,12 +41,12 @@ afterEach(() => {
 });
 
 describe('TimelinePane', () => {
-  it('asks for one bucket per three pixels', async () => {
+  it('asks for one bucket per two pixels', async () => {
     const api = installFakeApi();
     const { wrapper } = await mountPane();
 
     expect(api.timeline.get).toHaveBeenCalledTimes(1);
-    expect(api.timeline.get).toHaveBeenCalledWith({ from: CASE_START, to: CASE_LAST + 1, buckets: 200 });
+    expect(api.timeline.get).toHaveBeenCalledWith({ from: CASE_START, to: CASE_LAST + 1, buckets: 300 });
     const paths = wrapper.findAll('[data-testid="timeline-histogram"] path');
     expect(paths.map((path) => path.attributes('data-log'))).toEqual(['conn', 'dns']);
     expect(paths[0]!.attributes('style')).toContain('var(--log-conn)');
@@ -104,7 +104,7 @@ describe('TimelinePane', () => {
     histogram.dispatchEvent(pointer('pointerenter', 0));
     histogram.dispatchEvent(pointer('pointermove', 150));
     await flushPromises();
-    expect(wrapper.get('[data-testid="timeline-readout"]').text()).toBe('2026-01-09 18:02:30 – 18:02:33: 5 events (conn 2, dns 3)');
+    expect(wrapper.get('[data-testid="timeline-readout"]').text()).toBe('2026-01-09 18:02:30 – 18:02:32: 6 events (conn 2, dns 4)');
 
     histogram.dispatchEvent(pointer('pointerleave', 150));
     await flushPromises();
@@ -169,20 +169,20 @@ describe('TimelinePane', () => {
 
     await wrapper.get('[data-testid="timeline-zoom-in"]').trigger('click');
     await vi.advanceTimersByTimeAsync(200);
-    expect(api.timeline.get).toHaveBeenLastCalledWith({ ...window, buckets: 200 });
+    expect(api.timeline.get).toHaveBeenLastCalledWith({ ...window, buckets: 300 });
     expect(wrapper.get('[data-testid="timeline-brush"]').attributes('style')).toContain('left: 0px');
 
     await wrapper.get('[data-testid="timeline-zoom-out"]').trigger('click');
     await vi.advanceTimersByTimeAsync(200);
-    expect(api.timeline.get).toHaveBeenLastCalledWith({ from: CASE_START + 0, to: CASE_START + 180 * second, buckets: 200 });
+    expect(api.timeline.get).toHaveBeenLastCalledWith({ from: CASE_START + 0, to: CASE_START + 180 * second, buckets: 300 });
 
     await wrapper.get('[data-testid="timeline-zoom-out"]').trigger('click');
     await vi.advanceTimersByTimeAsync(200);
-    expect(api.timeline.get).toHaveBeenLastCalledWith({ from: CASE_START, to: CASE_START + 540 * second, buckets: 200 });
+    expect(api.timeline.get).toHaveBeenLastCalledWith({ from: CASE_START, to: CASE_START + 540 * second, buckets: 300 });
 
     await wrapper.get('[data-testid="timeline-zoom-out"]').trigger('click');
     await vi.advanceTimersByTimeAsync(200);
-    expect(api.timeline.get).toHaveBeenLastCalledWith({ from: CASE_START, to: CASE_LAST + 1, buckets: 200 });
+    expect(api.timeline.get).toHaveBeenLastCalledWith({ from: CASE_START, to: CASE_LAST + 1, buckets: 300 });
     expect(wrapper.get('[data-testid="timeline-zoom-out"]').attributes('disabled')).toBeDefined();
   });
 

@@ -16,8 +16,12 @@ const MICROS_PER_SECOND = 1_000_000;
 /** The narrowest span zoom in reaches: the timeline's buckets are at least one second wide. */
 export const MIN_VIEW_MICROS = 2 * MICROS_PER_SECOND;
 
-/** Pixels per histogram bucket in the scrubber's request. `timeline.get` may round the bucket width up. */
-const PIXELS_PER_BUCKET = 3;
+/**
+ * Pixels per histogram bucket in the scrubber's request. `timeline.get` rounds the bucket
+ * width up to a readable one (1, 2, 5, 10, 15, 30 s and so on), so a drawn bucket is 2 to 5 px
+ * wide. Views of a few minutes or less get wider bars, because a bucket is at least one second.
+ */
+const PIXELS_PER_BUCKET = 2;
 const MAX_BUCKETS = 2000;
 
 /** Returns the bucket count to request for a histogram `width` pixels wide. */

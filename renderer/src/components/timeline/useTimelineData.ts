@@ -8,7 +8,7 @@ import { bucketCountFor, type Span } from './timeline-scale.js';
 const REFETCH_DELAY_MS = 80;
 
 /**
- * Fetches the histogram of the displayed span from `timeline.get`, about one bucket per three
+ * Fetches the histogram of the displayed span from `timeline.get`, about one bucket per two
  * pixels of `width`, again whenever the span, the width or the case's data changes. A reply
  * that arrives after a newer request was sent is dropped.
  */

@@ -79,9 +79,8 @@ test.describe('browser harness', () => {
       const received: unknown[] = [];
       (window as unknown as { received: unknown[] }).received = received;
       (window as unknown as NetcaseWindow).netcase.app.onCommand((command) => received.push(command));
-      // A call waits for the event stream to be open, so the command below is not sent too early.
-      return (window as unknown as NetcaseWindow).netcase.app.version({});
     });
+    // sendCommand waits for the page's event stream, so no call is needed first.
     await harness.sendCommand({ command: 'find' });
     await expect.poll(() => page.evaluate(() => (window as unknown as { received: unknown[] }).received)).toEqual([{ command: 'find' }]);
   });

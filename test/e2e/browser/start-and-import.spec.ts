@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropFiles, expect, screenshot, test } from './harness/harness.js';
 import { writeConnLog } from '../../helpers/generate-logs.js';
@@ -116,6 +116,33 @@ test.describe('start screen and import', () => {
     await expect(progress).toHaveAttribute('data-state', 'cancelled');
     await expect(page.getByTestId('case-event-count')).toHaveText('0 events');
     await screenshot(page, SHOTS, '08-analysis-cancelled');
+  });
+
+  test('capture opened from the system', async ({ harness, page }) => {
+    const capture = copyInput(harness, VIP_RECOVERY);
+    await page.goto(harness.url);
+    await expect(page.getByTestId('start-screen')).toBeVisible();
+    await harness.openCaptures([capture]);
+    await expect(page.getByTestId('pending-captures')).toContainText('vip-recovery.pcap');
+    await page.getByTestId('case-analyst-input').fill('Dana Analyst');
+    await harness.queueDialog('new-case-folder', [join(harness.root, 'cases', 'opened')]);
+    await page.getByTestId('case-name-input').press('Enter');
+    await expect(page.getByTestId('case-name')).toHaveText('vip-recovery');
+    await expect(page.getByTestId('job-progress')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+    await expect(page.getByTestId('case-event-count')).not.toHaveText('0 events');
+  });
+
+  test('case in a used folder shows the error', async ({ harness, page }) => {
+    const used = join(harness.root, 'cases', 'used');
+    mkdirSync(used, { recursive: true });
+    writeFileSync(join(used, 'notes.txt'), 'not a case\n');
+    await page.goto(harness.url);
+    await page.getByTestId('create-case').click();
+    await page.getByTestId('case-name-input').fill('Used folder');
+    await harness.queueDialog('new-case-folder', [used]);
+    await page.getByTestId('create-case-submit').click();
+    await expect(page.getByTestId('start-error')).toContainText(`${used} is not empty`);
+    await expect(page.getByTestId('start-screen')).toBeVisible();
   });
 
   test('recent case opens again', async ({ harness, page }) => {

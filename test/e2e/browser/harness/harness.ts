@@ -18,6 +18,7 @@ export type HarnessRequest =
   | { id: number; op: 'queueDialog'; purpose: DialogPurpose; paths: string[] }
   | { id: number; op: 'registerDrop'; name: string; path: string }
   | { id: number; op: 'command'; command: AppCommand }
+  | { id: number; op: 'openCaptures'; paths: string[] }
   | { id: number; op: 'stop' };
 
 type RequestBody = HarnessRequest extends infer R ? (R extends HarnessRequest ? Omit<R, 'id'> : never) : never;
@@ -34,6 +35,8 @@ export interface Harness {
   registerDrop(name: string, path: string): Promise<void>;
   /** Sends an app command, as the menu or the operating system would. */
   sendCommand(command: AppCommand): Promise<void>;
+  /** Offers captures to the page as files the operating system opened the app with. */
+  openCaptures(paths: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function startHarness(): Promise<Harness> {
     queueDialog: (purpose, paths) => request({ op: 'queueDialog', purpose, paths }),
     registerDrop: (name, path) => request({ op: 'registerDrop', name, path }),
     sendCommand: (command) => request({ op: 'command', command }),
+    openCaptures: (paths) => request({ op: 'openCaptures', paths }),
     stop: async () => {
       if (child.exitCode === null && child.connected) {
         const exited = new Promise((done) => child.once('exit', done));

@@ -29,7 +29,8 @@ async function handle(request: HarnessRequest): Promise<void> {
   try {
     if (request.op === 'queueDialog') server.dialogs.queue(request.purpose, request.paths);
     else if (request.op === 'registerDrop') server.registerDrop(request.name, request.path);
-    else if (request.op === 'command') server.sendCommand(request.command);
+    else if (request.op === 'command') await server.sendCommand(request.command);
+    else if (request.op === 'openCaptures') await server.openCaptures(request.paths);
     else await server.close();
     send({ id: request.id, ok: true });
   } catch (error) {

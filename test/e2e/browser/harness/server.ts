@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { CHANNELS, type AppCommand, type Channel, type DialogPurpose, type IpcReply, type JobEvent } from '../../../../preload/api.js';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../../../../main/electron/window-options.js';
-import type { Dialogs } from '../../../../main/ipc/handlers.js';
+import { grantOpenedFiles, type Dialogs } from '../../../../main/ipc/handlers.js';
 import { createIpcHandlers, type IpcHandlers } from '../../../../main/ipc/ipc-handlers.js';
 import { RecentCases } from '../../../../main/ipc/recent-cases.js';
 import { createServices } from '../../../../main/services.js';
@@ -24,6 +24,8 @@ import { createServices } from '../../../../main/services.js';
  */
 const ROUTE_PREFIX = '/__harness/';
 const TOKEN_HEADER = 'x-netcase-harness-token';
+/** Longest wait for a page's event stream before a command is sent, in milliseconds. */
+const STREAM_WAIT_MS = 10_000;
 /** Largest request body accepted, in bytes. Contract inputs are small JSON objects. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -76,8 +78,13 @@ export interface HarnessServer {
   dialogs: QueuedDialogs;
   /** Makes a drop of a file called `name` stand for `path`, because browser `File` objects carry no path. */
   registerDrop(name: string, path: string): void;
-  /** Sends an app command (a menu item, files opened from the system) to every open page. */
-  sendCommand(command: AppCommand): void;
+  /**
+   * Sends an app command (a menu item, files opened from the system) to every open page. Waits
+   * until a page has opened its event stream, so a command sent right after page load arrives.
+   */
+  sendCommand(command: AppCommand): Promise<void>;
+  /** Grants captures and offers them to the page, as the app does with files the system opens it with. */
+  openCaptures(paths: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,7 +102,7 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     for (const stream of streams) stream.write(text);
   };
 
-  const { handlers } = createIpcHandlers({
+  const { handlers, session } = createIpcHandlers({
     services: createServices('netcase-browser-harness'),
     dialogs,
     recent: new RecentCases(join(options.root, 'recent-cases.json')),
@@ -119,7 +126,14 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     url: `${context.origin}/${token}/index.html`,
     dialogs,
     registerDrop: (name, path) => drops.set(name, resolve(path)),
-    sendCommand: (command) => broadcast('command', command),
+    sendCommand: async (command) => {
+      await waitForStream(streams);
+      broadcast('command', command);
+    },
+    openCaptures: async (paths) => {
+      await waitForStream(streams);
+      broadcast('command', { command: 'captures-opened', files: grantOpenedFiles(session, paths) });
+    },
     close: async () => {
       for (const stream of streams) stream.end();
       const closed = new Promise<void>((done) => server.close(() => done()));
@@ -245,6 +259,15 @@ export function harnessIndexHtml(html: string): string {
 export function harnessCsp(text: string): string {
   if (!text.includes(APP_CONNECT_SRC)) throw new Error(`The app's CSP no longer contains "${APP_CONNECT_SRC}"; update the harness's CSP change.`);
   return text.replaceAll(APP_CONNECT_SRC, BRIDGE_CONNECT_SRC);
+}
+
+/** Resolves once a page holds the event stream open; rejects after `timeoutMs`. */
+async function waitForStream(streams: Set<ServerResponse>, timeoutMs = STREAM_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (streams.size === 0) {
+    if (Date.now() > deadline) throw new Error(`No page opened the harness event stream within ${timeoutMs} ms; open harness.url first.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function tokenMatches(expected: string, received: string | null | undefined): boolean {

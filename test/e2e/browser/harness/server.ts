@@ -261,7 +261,7 @@ export function harnessCsp(text: string): string {
   return text.replaceAll(APP_CONNECT_SRC, BRIDGE_CONNECT_SRC);
 }
 
-/** Resolves once a page holds the event stream open; rejects after `timeoutMs`. */
+/** Resolves once a page has the event stream open; rejects after `timeoutMs`. */
 async function waitForStream(streams: Set<ServerResponse>, timeoutMs = STREAM_WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (streams.size === 0) {

@@ -28,6 +28,12 @@ export interface GraphViewCallbacks {
 /** Above this share of nodes without a known position, a refetch lays the whole graph out anew. */
 const MAX_NEW_SHARE_FOR_INCREMENTAL = 0.3;
 
+/** The pointer must rest on a node this long before the rest fades, so passing over nodes costs no restyle. */
+const HOVER_DELAY_MS = 120;
+
+/** The node list's positions are republished at most this often (ms) while the view moves. */
+const POSITIONS_INTERVAL_MS = 100;
+
 /**
  * The Cytoscape side of the graph pane: elements, layout, pins, replay, hover and search focus.
  * It holds no Vue state. The pane feeds it data and receives clicks and positions through
@@ -45,7 +51,10 @@ export class GraphView {
   readonly #known = new Map<string, Position>();
   /** The node that a search focused, kept highlighted until the analyst clears it. */
   #focusedId: string | null = null;
-  #frame: number | null = null;
+  #positionsTimer: ReturnType<typeof setTimeout> | null = null;
+  #hoverTimer: ReturnType<typeof setTimeout> | null = null;
+  /** True while the pointer holds a node, when hover fading would only slow the drag. */
+  #grabbing = false;
 
   constructor(
     container: HTMLElement | undefined,
@@ -64,7 +73,8 @@ export class GraphView {
   }
 
   destroy(): void {
-    if (this.#frame !== null) cancelAnimationFrame(this.#frame);
+    if (this.#positionsTimer !== null) clearTimeout(this.#positionsTimer);
+    this.#cancelHover();
     this.cy.destroy();
   }
 
@@ -248,8 +258,18 @@ export class GraphView {
     });
     cy.on('dragfree', 'node', (event: EventObject) => this.pin((event.target as NodeSingular).id()));
     cy.on('dbltap', 'node', (event: EventObject) => this.unpin((event.target as NodeSingular).id()));
-    cy.on('mouseover', 'node', (event: EventObject) => this.#highlight(event.target as NodeSingular));
-    cy.on('mouseout', 'node', () => this.#reapplyFocus());
+    cy.on('mouseover', 'node', (event: EventObject) => this.#hover(event.target as NodeSingular));
+    cy.on('mouseout', 'node', () => {
+      this.#cancelHover();
+      this.#reapplyFocus();
+    });
+    cy.on('grab', 'node', () => {
+      this.#grabbing = true;
+      this.#cancelHover();
+    });
+    cy.on('free', 'node', () => {
+      this.#grabbing = false;
+    });
     cy.on('tap', (event: EventObject) => {
       if (event.target === cy) this.clearFocus();
     });
@@ -336,6 +356,20 @@ export class GraphView {
     });
   }
 
+  #hover(node: NodeSingular): void {
+    this.#cancelHover();
+    if (this.#grabbing) return;
+    this.#hoverTimer = setTimeout(() => {
+      this.#hoverTimer = null;
+      if (!this.#grabbing && !this.cy.destroyed()) this.#highlight(node);
+    }, HOVER_DELAY_MS);
+  }
+
+  #cancelHover(): void {
+    if (this.#hoverTimer !== null) clearTimeout(this.#hoverTimer);
+    this.#hoverTimer = null;
+  }
+
   /** Fades everything except `node` and its neighbours. */
   #highlight(node: NodeSingular): void {
     const neighbourhood = node.closedNeighborhood();
@@ -359,12 +393,10 @@ export class GraphView {
   }
 
   #schedulePositions(): void {
-    if (this.#frame !== null) return;
-    const publish = () => {
-      this.#frame = null;
-      this.callbacks.onPositions(this.nodeEntries());
-    };
-    if (typeof requestAnimationFrame === 'function') this.#frame = requestAnimationFrame(publish);
-    else publish();
+    if (this.#positionsTimer !== null) return;
+    this.#positionsTimer = setTimeout(() => {
+      this.#positionsTimer = null;
+      if (!this.cy.destroyed()) this.callbacks.onPositions(this.nodeEntries());
+    }, POSITIONS_INTERVAL_MS);
   }
 }

@@ -93,8 +93,8 @@ export function buildStylesheet(theme: GraphTheme): StylesheetJson {
         'text-background-color': theme.background,
         'text-background-opacity': 0.7,
         'text-background-padding': '1px',
-        // Labels vanish when zoomed out this far, which keeps large graphs smooth to pan.
-        'min-zoomed-font-size': 7,
+        // Labels are drawn only from 90 % zoom up, which spares large graphs thousands of labels when zoomed out.
+        'min-zoomed-font-size': 9,
         'border-width': 1,
         'border-color': theme.background,
       },

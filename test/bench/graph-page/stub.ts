@@ -10,7 +10,8 @@ export interface GraphPageData {
 
 /** Calls the pane made, for the bench and screenshot scripts to check. */
 export interface StubLog {
-  graphRequests: Input<'graph.get'>[];
+  /** Each `graph.get` input with the page time (performance.now, ms) it arrived at. */
+  graphRequests: { input: Input<'graph.get'>; at: number }[];
   savedImages: { bytes: number }[];
 }
 
@@ -24,7 +25,7 @@ export function installStub(data: GraphPageData): StubLog {
   const stub = {
     graph: {
       get: async (input: Input<'graph.get'>) => {
-        log.graphRequests.push(input);
+        log.graphRequests.push({ input, at: performance.now() });
         return selectGraph(data.graph, input);
       },
     },

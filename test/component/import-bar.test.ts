@@ -7,7 +7,7 @@ import ImportBar from '../../renderer/src/components/import/ImportBar.vue';
 import { useImportStore } from '../../renderer/src/stores/imports.js';
 import { useJobsStore } from '../../renderer/src/stores/jobs.js';
 
-/** A fake `window.netcase` whose job events and app commands the test sends by hand. */
+/** Installs a fake `window.netcase` and returns functions that send its job events and app commands. */
 function installApi(): { sendJob: (event: JobEvent) => void; sendCommand: (command: AppCommand) => void; cancel: ReturnType<typeof vi.fn>; choose: ReturnType<typeof vi.fn> } {
   const jobListeners: ((event: JobEvent) => void)[] = [];
   const commandListeners: ((command: AppCommand) => void)[] = [];

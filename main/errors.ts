@@ -47,25 +47,36 @@ export function isNetcaseError(error: unknown): error is NetcaseError {
 }
 
 /**
- * Turns SQLite's report of a damaged database file (better-sqlite3's SqliteError with code
- * SQLITE_CORRUPT or SQLITE_NOTADB, raised by whichever query first reads a bad page) into a
- * typed error that says what to do. Returns null for every other error.
+ * Turns SQLite failures that a user can act on into typed errors that say what to do: a damaged
+ * file (better-sqlite3's SqliteError with code SQLITE_CORRUPT or SQLITE_NOTADB, raised by
+ * whichever query first reads a bad page) and a full disk (SQLITE_FULL, after SQLite has rolled
+ * the statement back). Returns null for every other error.
  */
-export function damagedDatabaseError(error: unknown): NetcaseError | null {
+export function sqliteFailureError(error: unknown): NetcaseError | null {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return null;
-  return new NetcaseError(
-    'CASE_INVALID',
-    `The case database is damaged (${(error as Error).message}). Restore case.sqlite from a backup or a portable case export; Netcase never overwrites it.`,
-    { cause: error },
-  );
+  if (typeof code !== 'string') return null;
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+    return new NetcaseError(
+      'CASE_INVALID',
+      `The case database is damaged (${(error as Error).message}). Restore case.sqlite from a backup or a portable case export; Netcase never overwrites it.`,
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_FULL') {
+    return new NetcaseError(
+      'IO',
+      `The disk is full (${(error as Error).message}), so the case database could not grow; the change in progress was rolled back. Free space on the disk that holds the case folder and run the command again.`,
+      { cause: error },
+    );
+  }
+  return null;
 }
 
 /** Converts any thrown value into plain error data, keeping typed errors as they are. */
 export function toErrorData(error: unknown): ErrorData {
   if (isNetcaseError(error)) return error.toData();
-  const damaged = damagedDatabaseError(error);
-  if (damaged) return damaged.toData();
+  const failure = sqliteFailureError(error);
+  if (failure) return failure.toData();
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message };
 }

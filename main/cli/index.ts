@@ -1,5 +1,5 @@
 import { createServices } from '../services.js';
-import { damagedDatabaseError, isNetcaseError } from '../errors.js';
+import { isNetcaseError, sqliteFailureError } from '../errors.js';
 import { log } from '../log.js';
 import { EXIT, parseCommandArgs, type Command } from './command.js';
 import { caseCreate, caseExport, caseImport, caseInfo } from './commands/case.js';
@@ -67,7 +67,7 @@ export async function runCli(argv: string[]): Promise<number> {
       signal: controller.signal,
     });
   } catch (caught) {
-    const error: unknown = damagedDatabaseError(caught) ?? caught;
+    const error: unknown = sqliteFailureError(caught) ?? caught;
     if (isNetcaseError(error)) {
       process.stderr.write(`netcase: ${error.message}\n`);
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`);

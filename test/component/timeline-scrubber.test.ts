@@ -5,6 +5,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import TimelinePane from '../../renderer/src/components/timeline/TimelinePane.vue';
 import { useCaseStore } from '../../renderer/src/stores/case.js';
 import { useWorkspaceStore } from '../../renderer/src/stores/workspace.js';
+import { dispatchShortcut } from '../../renderer/src/shortcuts.js';
 import { CASE_LAST, CASE_START, fakeCaseInfo, fakeLayout, installFakeApi, manualAnimationFrames, setTimeZone } from './pane-fakes.js';
 
 const SPAN = CASE_LAST + 1 - CASE_START;
@@ -54,15 +55,16 @@ describe('TimelinePane', () => {
   });
 
   it('brush drag sets the window on release', async () => {
-    installFakeApi();
+    const api = installFakeApi();
     const { wrapper, workspace } = await mountPane();
     const histogram = wrapper.get('[data-testid="timeline-histogram"]').element;
 
     histogram.dispatchEvent(pointer('pointerdown', 150));
     histogram.dispatchEvent(pointer('pointermove', 240));
     histogram.dispatchEvent(pointer('pointermove', 300));
-    await flushPromises();
+    await vi.advanceTimersByTimeAsync(200);
     expect(workspace.window).toBeNull();
+    expect(api.timeline.get).toHaveBeenCalledTimes(1);
     const brush = wrapper.get('[data-testid="timeline-brush"]');
     expect(brush.attributes('style')).toContain('left: 150px');
     expect(brush.attributes('style')).toContain('width: 150px');
@@ -117,6 +119,16 @@ describe('TimelinePane', () => {
     workspace.setWindow({ from: CASE_START + second, to: CASE_START + 2 * second });
 
     await wrapper.get('[data-testid="timeline-histogram"]').trigger('keydown', { key: 'Escape' });
+    expect(workspace.window).toBeNull();
+  });
+
+  it('Escape elsewhere clears the window', async () => {
+    installFakeApi();
+    const { workspace } = await mountPane();
+    workspace.setWindow({ from: CASE_START + second, to: CASE_START + 2 * second });
+
+    const ran = dispatchShortcut(new KeyboardEvent('keydown', { key: 'Escape' }));
+    expect(ran).toBe(true);
     expect(workspace.window).toBeNull();
   });
 

@@ -1,4 +1,12 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+
+// The system's Chromium (Debian package "chromium"), so no browser download is needed.
+// NETCASE_CHROMIUM names another Chromium or Chrome binary, for example on macOS.
+const CHROMIUM = process.env.NETCASE_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`Chromium was not found at ${CHROMIUM}. Install it (apt-get install chromium) or set NETCASE_CHROMIUM to a Chromium binary.`);
+}
 
 /**
  * Browser end-to-end specs: the built renderer in Debian's Chromium, served by the harness in
@@ -20,9 +28,7 @@ export default defineConfig({
     viewport: { width: 1440, height: 900 },
     screenshot: 'only-on-failure',
     launchOptions: {
-      // The system's Chromium (Debian package "chromium"), so no browser download is needed.
-      // NETCASE_CHROMIUM names another Chromium or Chrome binary, for example on macOS.
-      executablePath: process.env.NETCASE_CHROMIUM ?? '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     },
   },

@@ -132,7 +132,7 @@ describe('EventsPane', () => {
   it('log filter shows the log fields', async () => {
     const { api, wrapper } = await mountPane();
     const headers = () => wrapper.findAll('[role="columnheader"]').map((header) => header.text());
-    expect(headers()).toEqual(['Time (UTC)', 'Log', 'UID', 'Originator', 'Responder', 'Proto', 'Summary']);
+    expect(headers()).toEqual(['Time (UTC)', 'Log', 'Summary', 'Originator', 'Responder', 'Proto', 'UID']);
 
     await wrapper.get('[data-testid="events-log-filter"]').setValue('dns');
     await flushPromises();

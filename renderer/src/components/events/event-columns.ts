@@ -20,10 +20,13 @@ const uidColumn: Column = { key: 'uid', label: 'UID', width: 22, values: (row) =
 const origColumn: Column = { key: 'orig', label: 'Originator', width: 24, values: (row) => endpoint(row.orig_h, row.orig_p) };
 const respColumn: Column = { key: 'resp', label: 'Responder', width: 24, values: (row) => endpoint(row.resp_h, row.resp_p) };
 const protoColumn: Column = { key: 'proto', label: 'Proto', width: 8, values: (row) => (row.proto ? [{ text: row.proto }] : []) };
-const summaryColumn: Column = { key: 'summary', label: 'Summary', width: 60, flexible: true, separator: '', values: (row) => summarize(row.log, recordOf(row)) };
+const summaryColumn: Column = { key: 'summary', label: 'Summary', width: 48, flexible: true, separator: '', values: (row) => summarize(row.log, recordOf(row)) };
 
-/** The columns when no log filter is set: the same for every log type, with a summary drawn from the record. */
-export const ALL_LOG_COLUMNS: Column[] = [timeColumn, logColumn, uidColumn, origColumn, respColumn, protoColumn, summaryColumn];
+/**
+ * The columns when no log filter is set: the same for every log type, with a summary drawn
+ * from the record. The summary comes third, so it stays in view when the pane is narrow.
+ */
+export const ALL_LOG_COLUMNS: Column[] = [timeColumn, logColumn, summaryColumn, origColumn, respColumn, protoColumn, uidColumn];
 
 /** Returns the columns for one log type: time, uid and endpoints, then the record's own fields in the order they first appear. */
 export function logColumns(fields: string[]): Column[] {

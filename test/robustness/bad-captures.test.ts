@@ -55,7 +55,7 @@ describeWithShared('odd and broken captures', () => {
   let runs: Map<string, EngineRun>;
   let counts: CaseCounts;
 
-  // One case holds every capture, added and analysed by the CLI in one go, as an analyst would.
+  // One case contains every capture, added and analysed by the CLI in one go, as an analyst would.
   beforeAll(async () => {
     caseDir = join(suiteDir('netcase-edge-'), 'case');
     expect(runNetcase(['case', 'create', caseDir, '--name', 'edge captures']).status).toBe(0);

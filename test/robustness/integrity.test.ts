@@ -16,7 +16,7 @@ const PASSPHRASE = 'integrity test passphrase';
 const ENV = { NETCASE_P12_PASSPHRASE: PASSPHRASE };
 
 function pdfText(path: string): string {
-  // Without -layout, pdftotext keeps each sentence on its own lines, which the checks below match.
+  // pdftotext breaks sentences across lines, so whitespace is collapsed before matching.
   return execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 }
 
@@ -69,7 +69,7 @@ describeWithShared('evidence and report integrity', () => {
       opened.close();
     }
 
-    // 3. The next report says so on its evidence list and in its limitations.
+    // 3. The next report states the change in its evidence list and in its limitations.
     const pdf = join(tempDir(), 'report.pdf');
     const report = runNetcase(['report', caseDir, '--out', pdf, '--sign', p12], { env: ENV });
     expect(report.status).toBe(0);
@@ -98,8 +98,8 @@ describeWithShared('evidence and report integrity', () => {
     const signed = readFileSync(pdf);
     expect(verifyPdfSignature(signed).valid).toBe(true);
 
-    // Every 97th byte covers the header, both signed ranges, the signature value and the
-    // trailer, plus the first and last byte.
+    // Flipping every 97th byte reaches the header, both signed ranges, the signature value and
+    // the trailer; the first and last byte are flipped too.
     const offsets = [0, signed.length - 1];
     for (let offset = 48; offset < signed.length; offset += 97) offsets.push(offset);
     const accepted: number[] = [];

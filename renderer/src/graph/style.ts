@@ -38,8 +38,8 @@ export const NODE_SHAPES: Record<NodeClass, string> = {
 };
 
 /**
- * Reads the theme's colours from the computed style of `element`, so the graph follows the light
- * or dark theme that theme.css picked. A variable that is missing reads as a neutral grey.
+ * Reads the theme's colours from the computed style of `element`, normally the root element where
+ * theme.css sets them for the light or dark theme. A variable that is missing reads as grey.
  */
 export function readTheme(element: Element): GraphTheme {
   const style = getComputedStyle(element);

@@ -37,6 +37,8 @@ test.describe('start screen and import', () => {
     await expect(row).toContainText('vip-recovery.pcap');
     await expect(row).toContainText(/[0-9a-f]{64}/);
     await screenshot(page, SHOTS, '03-evidence-verified');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, SHOTS, '03-evidence-verified-dark');
   });
 
   test('text file named .pcap shows its error', async ({ harness, page }) => {

@@ -34,7 +34,7 @@ function hex(algorithm: string, data: Buffer): string {
   return createHash(algorithm).update(data).digest('hex');
 }
 
-/** Files tshark's own FTP-data export writes, by name: an extraction independent of the engine. */
+/** Exports the FTP data files with tshark's own export, independent of the engine, by name. */
 function exportFtpObjects(capturePath: string): Map<string, Buffer> {
   const dir = tempDir();
   const run = spawnSync('tshark', ['-r', capturePath, '-n', '-q', '--export-objects', `ftp-data,${dir}`]);
@@ -140,7 +140,7 @@ describeWithShared('tshark engine file hashes', () => {
     expect(ours.filter((record) => record.md5 !== undefined)).toHaveLength(3);
   });
 
-  it('file cut short hashes what arrived', async () => {
+  it('FTP file cut short hashes what arrived', async () => {
     // Keeping frames 1-150 ends the capture in the middle of the MSVIDEO.DLL download.
     const capture = editcap(sharedPath(FTP_PE_CAPTURE), ['-r', '1-150']);
     const whole = exportFtpObjects(sharedPath(FTP_PE_CAPTURE)).get('MSVIDEO.DLL')!;
@@ -168,6 +168,18 @@ describeWithShared('tshark engine file hashes', () => {
     expect(seen).toBeLessThan(whole.length);
     expect(ours[0]?.total_bytes).toBe(whole.length);
     expect(ours[0]?.md5).toBe(hex('md5', whole.subarray(0, seen)));
+  });
+
+  it('mail cut short keeps parts seen', async () => {
+    const whole = await filesLog(sharedPath('corpus/zeek-traces/smtp/trace.pcap'));
+    const cut = await filesLog(sharedPath('corpus/edge/derived-file-truncated/smtp-first20000bytes.pcap'));
+    expect(cut.map((record) => record.depth)).toEqual([3, 4, 5]);
+    expect(cut[0]?.sha256).toBe(whole[0]?.sha256);
+    expect(cut[1]?.sha256).toBe(whole[1]?.sha256);
+    expect(cut[2]?.filename).toBe('NEWS.txt');
+    expect(cut[2]?.seen_bytes).toBeGreaterThan(0);
+    expect(cut[2]?.seen_bytes).toBeLessThan(whole[2]?.seen_bytes as number);
+    expect(cut[2]?.md5).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('multipart upload parts hashed', async () => {

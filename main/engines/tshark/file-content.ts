@@ -3,7 +3,7 @@ import type { Flow } from './flows.js';
 import type { ExpectedDataChannel } from './ftp.js';
 import { FileHasher } from './file-hash.js';
 import { HttpConversation, type HttpBody } from './http-body.js';
-import type { MimeLeaf } from './mime.js';
+import type { MimeLeaf, MimeParser } from './mime.js';
 import type { PacketHeader } from './packet.js';
 import { SmtpSession } from './smtp-data.js';
 import { TcpReassembler, type StreamConsumer } from './tcp-stream.js';
@@ -26,7 +26,7 @@ interface Content {
  * `tcp.payload` field and hashes the files they carry, in the same pass as the other logs.
  * Connections of other protocols are recognised by their first bytes and skipped, so their
  * payload is never decoded or kept.
- * Memory: per connection it holds at most 4 MiB of out-of-order segments (tcp-stream.ts) and one
+ * Memory: per connection it keeps at most 4 MiB of out-of-order segments (tcp-stream.ts) and one
  * line of up to 64 KiB, plus what zlib buffers while it inflates a compressed body.
  */
 export class FileContent {
@@ -68,24 +68,30 @@ export class FileContent {
     await Promise.all(bodies.map((body) => body.settled));
   }
 
-  /** Hashers of the files in one HTTP message body, counted per direction from 1. */
-  httpFiles(flow: Flow, isOrig: boolean, ordinal: number): FileHasher[] | undefined {
-    const body = this.flows.get(flow.key)?.http?.bodies.find((candidate) => candidate.isOrig === isOrig && candidate.ordinal === ordinal);
-    return body?.files();
+  /** Returns the body of the `ordinal`-th request or final response of a flow, counted from 1. */
+  httpBody(flow: Flow, isOrig: boolean, ordinal: number): HttpBody | undefined {
+    return this.flows.get(flow.key)?.http?.bodies.find((candidate) => candidate.isOrig === isOrig && candidate.ordinal === ordinal);
   }
 
-  /** Every HTTP body found, with its flow, in the order the bodies started per flow. */
+  /** Returns every HTTP body found, with its flow, in the order the bodies started per flow. */
   allHttpBodies(): Array<{ flow: Flow; body: HttpBody }> {
     return [...this.flows.values()].flatMap((content) => (content.http?.bodies ?? []).map((body) => ({ flow: content.flow, body })));
   }
 
-  /** Leaf entities of the `ordinal`-th mail message of an SMTP connection, counted from 1, once it ended. */
+  /** Returns every mail message found, with its flow and its position in the flow from 1. */
+  allMailMessages(): Array<{ flow: Flow; ordinal: number; ts: number; message: MimeParser }> {
+    return [...this.flows.values()].flatMap((content) =>
+      (content.smtp?.messages ?? []).map((message, index) => ({ flow: content.flow, ordinal: index + 1, ts: content.smtp!.startTimes[index] ?? 0, message })),
+    );
+  }
+
+  /** Returns the leaf entities of the `ordinal`-th mail message of an SMTP connection, counted from 1, once it ended. */
   mailParts(flow: Flow, ordinal: number): MimeLeaf[] | undefined {
     const message = this.flows.get(flow.key)?.smtp?.messages[ordinal - 1];
     return message?.ended ? message.leaves : undefined;
   }
 
-  /** Hasher of the bytes one side of an FTP data connection sent. */
+  /** Returns the hasher of the bytes one side of an FTP data connection sent. */
   ftpData(flow: Flow, isOrig: boolean): FileHasher | undefined {
     const hashers = this.flows.get(flow.key)?.ftpData;
     return isOrig ? hashers?.orig : hashers?.resp;
@@ -113,7 +119,7 @@ export class FileContent {
       content.http = new HttpConversation(() => this.packetTs);
       streams(content.http.requests, content.http.responses);
     } else if (kind === 'smtp') {
-      content.smtp = new SmtpSession();
+      content.smtp = new SmtpSession(() => this.packetTs);
       streams(content.smtp.client, content.smtp.server);
     } else if (kind === 'ftp-data') {
       content.ftpData = { orig: new FileHasher(), resp: new FileHasher() };

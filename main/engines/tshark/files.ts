@@ -11,9 +11,9 @@ export interface FileEntry {
   mimeType?: string;
 }
 
-/** Where a record's bytes are hashed, looked up once every stream has ended. */
+/** Source of a record's hashes, looked up once every stream has ended. */
 type ContentLink =
-  | { kind: 'http'; flow: Flow; isOrig: boolean; ordinal: number; index: number; count: number }
+  | { kind: 'http'; flow: Flow; isOrig: boolean; ordinal: number; index: number; count: number; contentLength?: number }
   | { kind: 'ftp'; flow: Flow; isOrig: boolean }
   | { kind: 'hasher'; hasher: FileHasher };
 
@@ -49,7 +49,7 @@ export class FileLog {
     if (length === 0 || (length === undefined && contentType === undefined)) return [];
     const filename = isOrig ? undefined : dispositionFilename(row.all('http.response.line'));
     const entry = this.add(flow, ts, 'HTTP', isOrig, { mimeType: mimeType(contentType), filename, size: length, depth: 0 });
-    this.links.set(this.records.at(-1)!, { kind: 'http', flow, isOrig, ordinal, index: 0, count: 1 });
+    this.links.set(this.records.at(-1)!, { kind: 'http', flow, isOrig, ordinal, index: 0, count: 1, contentLength: length });
     return [entry];
   }
 
@@ -70,7 +70,7 @@ export class FileLog {
         return entry;
       });
     }
-    // The message's bytes were not followed (a gap in the commands, BDAT, STARTTLS): tshark's parts.
+    // FileContent did not follow this message (BDAT, STARTTLS, a gap), so tshark's parts are used.
     const partTypes = row.all('mime_multipart.header.content-type');
     const dispositions = row.all('mime_multipart.header.content-disposition');
     const leafTypes = partTypes.filter((type, index) => !/^multipart\//i.test(type) && type !== partTypes[index - 1]);
@@ -95,6 +95,7 @@ export class FileLog {
   /** Returns the records with the byte counts and hashes of FileContent; call after it finished. */
   finish(): ZeekRecord[] {
     this.addUnreportedHttpBodies();
+    this.addUnreportedMail();
     for (const [record, link] of this.links) {
       const hasher = this.hasherFor(link);
       if (!hasher) continue;
@@ -132,14 +133,36 @@ export class FileLog {
   }
 
   /**
-   * Returns the hasher of a record's bytes. A multipart body whose part count differs between
-   * tshark's dissection and FileContent's parse gets none, since its parts cannot be paired.
+   * Adds the mail messages tshark never reported, such as one the capture cut short during DATA,
+   * with the entities seen so far.
+   * NOTE: smtp.log has no record of such a message, so no fuid there points to its files.
+   */
+  private addUnreportedMail(): void {
+    for (const { flow, ordinal, ts, message } of this.content.allMailMessages()) {
+      if (ordinal <= (this.mailCount.get(flow.key) ?? 0)) continue;
+      message.end();
+      for (const leaf of message.leaves) {
+        const type = leaf.contentType ?? 'text/plain';
+        const filename = (leaf.disposition && parameter(leaf.disposition, 'filename')) ?? parameter(type, 'name');
+        this.add(flow, ts, 'SMTP', true, { mimeType: mimeType(type), filename, depth: leaf.depth });
+        this.links.set(this.records.at(-1)!, { kind: 'hasher', hasher: leaf.hasher });
+      }
+    }
+  }
+
+  /**
+   * Returns the hasher of a record's bytes. An HTTP body is paired with tshark's message by its
+   * position in the flow, so a body whose Content-Length or part count differs from tshark's
+   * gets none: the two parses then disagree about which message it is.
    */
   private hasherFor(link: ContentLink): FileHasher | undefined {
     if (link.kind === 'hasher') return link.hasher;
     if (link.kind === 'ftp') return this.content.ftpData(link.flow, link.isOrig);
-    const hashers = this.content.httpFiles(link.flow, link.isOrig, link.ordinal);
-    return hashers?.length === link.count ? hashers[link.index] : undefined;
+    const body = this.content.httpBody(link.flow, link.isOrig, link.ordinal);
+    if (!body) return undefined;
+    if (body.totalBytes !== undefined && link.contentLength !== undefined && body.totalBytes !== link.contentLength) return undefined;
+    const hashers = body.files();
+    return hashers.length === link.count ? hashers[link.index] : undefined;
   }
 
   private add(

@@ -5,7 +5,7 @@ import type { StreamConsumer } from './tcp-stream.js';
 
 const LF = 0x0a;
 
-/** Longest start or header line kept; the rest of a longer line is dropped. */
+/** Maximum bytes kept of a start or header line; the rest of a longer line is dropped. */
 const MAX_LINE_BYTES = 64 * 1024;
 
 /** The body of one HTTP message, hashed as it streams in. */
@@ -31,7 +31,7 @@ export interface HttpBody {
  */
 export class HttpConversation {
   readonly bodies: HttpBody[] = [];
-  /** Methods of requests not yet answered, oldest first. */
+  /** Methods of requests still waiting for a response, oldest first. */
   readonly pendingMethods: string[] = [];
   readonly requests: StreamConsumer = new HttpDirection(true, this);
   readonly responses: StreamConsumer = new HttpDirection(false, this);
@@ -101,7 +101,7 @@ class HttpDirection implements StreamConsumer {
     this.state = 'stopped';
   }
 
-  /** The connection ended; a body cut short keeps the bytes that arrived, as Zeek does. */
+  /** Ends the direction. A body cut short keeps the bytes that arrived, as Zeek does. */
   end(): void {
     this.finishBody();
     this.state = 'stopped';
@@ -169,13 +169,14 @@ class HttpDirection implements StreamConsumer {
     const chunked = /\bchunked\b/i.test(this.header('transfer-encoding') ?? '');
     const lengthText = this.header('content-length');
     const length = lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : undefined;
-    let delimiter: 'none' | 'length' | 'chunked' | 'close';
+    let delimiter: 'none' | 'length' | 'chunked' | 'close' = 'none';
 
     if (this.isOrig) {
       this.ordinal += 1;
       this.conversation.pendingMethods.push(this.method ?? '');
       this.lastMessage = this.method === 'CONNECT';
-      delimiter = chunked ? 'chunked' : length ? 'length' : 'none';
+      if (chunked) delimiter = 'chunked';
+      else if (length) delimiter = 'length';
     } else {
       if (this.status >= 100 && this.status < 200) {
         // Interim responses have no body; 101 hands the connection to another protocol.
@@ -186,7 +187,10 @@ class HttpDirection implements StreamConsumer {
       const method = this.conversation.pendingMethods.shift();
       this.lastMessage = method === 'CONNECT' && this.status < 300;
       const bodiless = method === 'HEAD' || this.status === 204 || this.status === 304 || this.lastMessage;
-      delimiter = bodiless ? 'none' : chunked ? 'chunked' : length !== undefined ? (length > 0 ? 'length' : 'none') : 'close';
+      if (bodiless) delimiter = 'none';
+      else if (chunked) delimiter = 'chunked';
+      else if (length !== undefined) delimiter = length > 0 ? 'length' : 'none';
+      else delimiter = 'close';
     }
 
     if (delimiter === 'none') {
@@ -249,7 +253,8 @@ class BodySink {
     if (boundary) this.mime = new MimeParser(contentType);
     else this.hasher = new FileHasher();
     const encoding = contentEncoding?.trim().toLowerCase();
-    this.encoding = encoding === 'gzip' || encoding === 'x-gzip' ? 'gzip' : encoding === 'deflate' ? 'deflate' : undefined;
+    if (encoding === 'gzip' || encoding === 'x-gzip') this.encoding = 'gzip';
+    else if (encoding === 'deflate') this.encoding = 'deflate';
     this.settled = new Promise((resolve) => (this.settle = resolve));
     if (!this.encoding) this.settle();
   }
@@ -291,7 +296,10 @@ class BodySink {
   private decompressorFor(first: Buffer): Gunzip | Inflate | InflateRaw {
     if (this.activeDecompressor) return this.activeDecompressor;
     const zlibHeader = first.length >= 2 && (first[0]! & 0x0f) === 8 && ((first[0]! << 8) | first[1]!) % 31 === 0;
-    const decompressor = this.encoding === 'gzip' ? createGunzip() : zlibHeader ? createInflate() : createInflateRaw();
+    let decompressor: Gunzip | Inflate | InflateRaw;
+    if (this.encoding === 'gzip') decompressor = createGunzip();
+    else if (zlibHeader) decompressor = createInflate();
+    else decompressor = createInflateRaw();
     decompressor.on('data', (data: Buffer) => this.deliver(data));
     decompressor.once('end', () => {
       this.mime?.end();

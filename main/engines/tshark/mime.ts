@@ -37,9 +37,9 @@ const MAX_LINE_BYTES = 64 * 1024;
 
 /**
  * Splits a MIME message (RFC 2045 and 2046) into its leaf entities and hashes each one's decoded
- * content while the bytes stream in, as Zeek's MIME analyzer delivers them to its file analysis:
- * base64 and quoted-printable content is decoded, and other content keeps CRLF line breaks except
- * the one before a boundary line, which belongs to the boundary.
+ * content while the bytes stream in, as Zeek's MIME analyzer delivers it to file analysis.
+ * Base64 and quoted-printable content is decoded. Other content keeps its CRLF line breaks,
+ * except the one before a boundary line, which belongs to the boundary.
  * NOTE: message/rfc822 parts are hashed as one file, not split into their own entities.
  */
 export class MimeParser {

@@ -5,8 +5,8 @@ const LF = 0x0a;
 const CRLF = Buffer.from('\r\n');
 
 /**
- * Longest line kept whole. SMTP allows 1000 bytes, and the rest of a longer line is dropped and
- * counted as a gap, so the file it belongs to gets no hashes.
+ * Maximum bytes kept of one line. SMTP allows 1000, and the rest of a longer line is dropped
+ * and counted as a gap, so the file it belongs to gets no hashes.
  */
 const MAX_LINE_BYTES = 64 * 1024;
 
@@ -20,12 +20,15 @@ type ClientState = 'command' | 'awaiting-354' | 'data' | 'stopped';
 export class SmtpSession {
   /** Messages in the order the client sent them, each complete once its "." line arrived. */
   readonly messages: MimeParser[] = [];
+  /** Times of the packets whose 354 reply started each message, in microseconds. */
+  readonly startTimes: number[] = [];
   private state: ClientState = 'command';
   private current: MimeParser | undefined;
   readonly client: StreamConsumer;
   readonly server: StreamConsumer;
 
-  constructor() {
+  /** `now` returns the time of the packet being read, in microseconds. */
+  constructor(private readonly now: () => number = () => 0) {
     this.client = lineConsumer((line) => this.clientLine(line), (length) => this.current?.gap(length), () => this.clientEnd());
     this.server = lineConsumer((line) => this.serverLine(line), () => undefined, () => undefined);
   }
@@ -54,13 +57,14 @@ export class SmtpSession {
     if (text.startsWith('354')) {
       this.current = new MimeParser();
       this.messages.push(this.current);
+      this.startTimes.push(this.now());
       this.state = 'data';
     } else if (/^\d{3} /.test(text)) {
       this.state = 'command';
     }
   }
 
-  /** A message cut short by the end of the capture keeps what arrived, as Zeek does. */
+  /** Ends a message cut short by the end of the capture, keeping what arrived, as Zeek does. */
   private clientEnd(): void {
     this.current?.end();
     this.current = undefined;

@@ -11,8 +11,8 @@ export interface ReaderLimits {
   maxExpandedBytes: number;
   /**
    * Most decompressed bytes per compressed byte read, checked once `ratioCheckAfterBytes` have
-   * been decompressed. Zeek logs compress about 5 to 30 times (measured on the brimdata sample
-   * logs, at most 27), while a gzip bomb reaches the deflate maximum of about 1000.
+   * been decompressed. The gzipped brimdata sample Zeek logs compress at most 27 times, while a
+   * gzip bomb reaches the deflate maximum of about 1000.
    */
   maxCompressionRatio: number;
   ratioCheckAfterBytes: number;

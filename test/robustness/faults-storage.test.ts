@@ -48,7 +48,7 @@ describe('storage faults', () => {
     const caseDir = join(tmpfs.dir, 'case');
     expect(runNetcase(['case', 'create', caseDir, '--name', 'full disk']).status).toBe(0);
 
-    // The conn log is about 8 MB, more than the tmpfs holds.
+    // The conn log is about 7 MB, more than the tmpfs can store.
     const add = runNetcase(['add', caseDir, join(inputs, 'conn.log')]);
     expect(add.stderr).toMatch(/Cannot copy .*conn\.log into the case: ENOSPC: no space left on device/);
     expect(add.status).toBe(1);

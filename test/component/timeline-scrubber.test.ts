@@ -132,6 +132,20 @@ describe('TimelinePane', () => {
     expect(workspace.window).toBeNull();
   });
 
+  it('Escape in another pane keeps the window', async () => {
+    installFakeApi();
+    const { workspace } = await mountPane();
+    const window = { from: CASE_START + second, to: CASE_START + 2 * second };
+    workspace.setWindow(window);
+    const graphButton = document.createElement('button');
+    document.body.append(graphButton);
+    graphButton.addEventListener('keydown', (event) => dispatchShortcut(event));
+
+    graphButton.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(workspace.window).toEqual(window);
+    graphButton.remove();
+  });
+
   it('typed UTC times set the exact window', async () => {
     installFakeApi();
     const { wrapper, workspace } = await mountPane();

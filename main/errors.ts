@@ -47,7 +47,7 @@ export function isNetcaseError(error: unknown): error is NetcaseError {
 }
 
 /**
- * Turns SQLite failures that a user can act on into typed errors that say what to do: a damaged
+ * Turns SQLite failures that a user can act on into typed errors that name the fix: a damaged
  * file (better-sqlite3's SqliteError with code SQLITE_CORRUPT or SQLITE_NOTADB, raised by
  * whichever query first reads a bad page) and a full disk (SQLITE_FULL, after SQLite has rolled
  * the statement back). Returns null for every other error.

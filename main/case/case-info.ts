@@ -62,7 +62,7 @@ export async function describeCase(opened: OpenCase): Promise<CaseInfo> {
 function checkDatabase(opened: OpenCase): void {
   let problems: string[];
   try {
-    // Rows can span lines and start with a "*** in database main ***" heading; keep the findings.
+    // Rows can span lines and start with a "*** in database main ***" heading, which is dropped.
     const rows = opened.db.prepare('PRAGMA quick_check(10)').pluck().all() as string[];
     problems = rows.flatMap((row) => row.split('\n')).filter((row) => row !== 'ok' && !row.startsWith('***'));
   } catch (error) {

@@ -328,6 +328,18 @@ describe('GraphPane', () => {
     expect(api.graphGet).toHaveBeenCalledTimes(1);
   });
 
+  it('replay drops a hidden focus', async () => {
+    installApi();
+    wrapper = await mountPane(pinia);
+    await wrapper.get('[data-testid="graph-search"]').setValue('eraqron.shop');
+    await wrapper.get('form[role="search"]').trigger('submit');
+    expect(cy().getElementById('n4').hasClass('faded')).toBe(true);
+
+    useWorkspaceStore().setPlayhead(T0 + 1_500_000);
+    await vi.waitFor(() => expect(cy().getElementById('n3').hasClass('replay-hidden')).toBe(true));
+    expect(cy().elements('.faded')).toHaveLength(0);
+  });
+
   it('shows a failed fetch', async () => {
     const api = installApi();
     api.graphGet.mockRejectedValueOnce({ code: 'NOT_FOUND', message: 'No case is open. Create or open a case first.' });

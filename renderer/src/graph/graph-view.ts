@@ -55,15 +55,21 @@ export class GraphView {
   #hoverTimer: ReturnType<typeof setTimeout> | null = null;
   /** True while the pointer holds a node, when hover fading would only slow the drag. */
   #grabbing = false;
+  /** True once the analyst panned or zoomed; until then a resize fits the graph to the new size. */
+  #viewportMoved = false;
+  #theme: GraphTheme;
+  /** Whether the stylesheet in use is the one for large graphs. */
+  #largeStyle = false;
 
   constructor(
     container: HTMLElement | undefined,
     theme: GraphTheme,
     private readonly callbacks: GraphViewCallbacks,
   ) {
+    this.#theme = theme;
     this.cy = createCytoscape({
       container,
-      style: buildStylesheet(theme),
+      style: buildStylesheet(theme, false),
       minZoom: 0.05,
       maxZoom: 5,
       boxSelectionEnabled: false,
@@ -79,7 +85,8 @@ export class GraphView {
   }
 
   setTheme(theme: GraphTheme): void {
-    this.cy.style(buildStylesheet(theme));
+    this.#theme = theme;
+    this.cy.style(buildStylesheet(theme, this.#largeStyle));
   }
 
   /** Shows a newly fetched graph, keeping the positions of nodes already on screen. */
@@ -91,6 +98,10 @@ export class GraphView {
       this.cy.elements().remove();
       this.cy.add(buildElements(graph, this.#weight, this.#verdictOf));
     });
+    if (large !== this.#largeStyle) {
+      this.#largeStyle = large;
+      this.cy.style(buildStylesheet(this.#theme, large));
+    }
 
     const placed = this.#placeKnownNodes();
     this.#applyReplay();
@@ -143,6 +154,7 @@ export class GraphView {
   setPlayhead(playhead: number | null): void {
     this.#playhead = playhead;
     this.#applyReplay();
+    this.#reapplyFocus();
     this.#schedulePositions();
   }
 
@@ -221,9 +233,10 @@ export class GraphView {
     return this.cy.png({ output: 'base64', full: true, scale: 2, bg: background, maxWidth: 8000, maxHeight: 8000 });
   }
 
-  /** Tells Cytoscape that its container changed size. */
+  /** Tells Cytoscape that its container changed size, and fits the graph again unless the analyst moved the view. */
   resize(): void {
     this.cy.resize();
+    if (!this.#viewportMoved && this.cy.nodes().length > 0) this.cy.fit(undefined, 30);
     this.#schedulePositions();
   }
 
@@ -274,6 +287,9 @@ export class GraphView {
       if (event.target === cy) this.clearFocus();
     });
     cy.on('viewport layoutstop', () => this.#schedulePositions());
+    cy.on('dragpan scrollzoom pinchzoom', () => {
+      this.#viewportMoved = true;
+    });
     cy.on('position', 'node', () => this.#schedulePositions());
   }
 
@@ -287,6 +303,7 @@ export class GraphView {
   #runLayout(incremental: boolean): void {
     const pinned: PinnedNode[] = [...this.#pinned].filter(([nodeId]) => !this.cy.getElementById(nodeId).empty()).map(([nodeId, position]) => ({ nodeId, position }));
     const layout = this.cy.layout(layoutOptions(this.cy.nodes().length, pinned, incremental));
+    if (!incremental) this.#viewportMoved = false;
     layout.one('layoutstop', () => {
       this.#rememberPositions();
       this.#schedulePositions();
@@ -385,10 +402,10 @@ export class GraphView {
     });
   }
 
-  /** Back to the search focus after a hover, or to no highlight when nothing is focused. */
+  /** Back to the search focus after a hover, or to no highlight when nothing shown is focused. */
   #reapplyFocus(): void {
     const focused = this.#focusedId === null ? null : this.cy.getElementById(this.#focusedId);
-    if (focused && !focused.empty()) this.#highlight(focused);
+    if (focused && !focused.empty() && !focused.hasClass('replay-hidden')) this.#highlight(focused);
     else this.#clearHighlight();
   }
 

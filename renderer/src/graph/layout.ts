@@ -33,8 +33,8 @@ export function layoutOptions(nodeCount: number, pinned: readonly PinnedNode[], 
     packComponents: false,
     // The draft spreads nodes this far apart, which keeps a large graph readable when zoomed in.
     nodeSeparation: 120,
-    nodeRepulsion: () => 8000,
-    idealEdgeLength: () => 90,
+    nodeRepulsion: () => 12000,
+    idealEdgeLength: () => 110,
     fixedNodeConstraint: pinned.length > 0 ? pinned.map((pin) => ({ nodeId: pin.nodeId, position: { ...pin.position } })) : undefined,
   };
   return options as LayoutOptions;

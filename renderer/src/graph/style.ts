@@ -67,9 +67,10 @@ export function readTheme(element: Element): GraphTheme {
 /**
  * Builds the Cytoscape stylesheet: fill colour and shape by node type, a thick ring in the verdict
  * colour, edge width from the element's data, and the classes the pane toggles (faded, pinned,
- * hidden by the replay). Labels are plain text; Cytoscape never parses them as HTML.
+ * hidden by the replay). Labels are plain text; Cytoscape never parses them as HTML. A `large`
+ * graph draws labels only when zoomed in, because thousands of labels make every frame slow.
  */
-export function buildStylesheet(theme: GraphTheme): StylesheetJson {
+export function buildStylesheet(theme: GraphTheme, large: boolean): StylesheetJson {
   const byClass = (Object.keys(NODE_SHAPES) as NodeClass[]).map((nodeClass) => ({
     selector: `node[nodeClass = "${nodeClass}"]`,
     style: { 'background-color': theme.nodes[nodeClass], shape: NODE_SHAPES[nodeClass] as 'ellipse' },
@@ -93,8 +94,7 @@ export function buildStylesheet(theme: GraphTheme): StylesheetJson {
         'text-background-color': theme.background,
         'text-background-opacity': 0.7,
         'text-background-padding': '1px',
-        // Labels are drawn only from 90 % zoom up, which spares large graphs thousands of labels when zoomed out.
-        'min-zoomed-font-size': 9,
+        'min-zoomed-font-size': large ? 9 : 0,
         'border-width': 1,
         'border-color': theme.background,
       },

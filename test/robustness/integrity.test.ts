@@ -49,7 +49,8 @@ describeWithShared('evidence and report integrity', () => {
   it('changed evidence byte is reported', () => {
     const { caseDir, evidencePath, recorded } = copyCase();
     const bytes = readFileSync(evidencePath);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0x01;
     chmodSync(evidencePath, 0o644);
     writeFileSync(evidencePath, bytes);
     chmodSync(evidencePath, 0o444);
@@ -112,7 +113,8 @@ describeWithShared('evidence and report integrity', () => {
 
     // The CLI and poppler's pdfsig both reject one tampered copy.
     const tampered = Buffer.from(signed);
-    tampered[Math.floor(signed.length / 4)] ^= 0x01;
+    const quarter = Math.floor(signed.length / 4);
+    tampered[quarter] = tampered[quarter]! ^ 0x01;
     const tamperedPath = join(work, 'tampered.pdf');
     writeFileSync(tamperedPath, tampered);
     const verify = runNetcase(['verify', tamperedPath]);

@@ -26,7 +26,7 @@ function random(seed) {
   };
 }
 
-/** A connected graph: a random tree over all nodes, then random extra edges up to `edges`. */
+/** Generates a connected graph: a random tree over all nodes, then random extra edges up to `edges`. */
 export function syntheticGraph(nodes = NODES, edges = EDGES, seed = 7) {
   const next = random(seed);
   const start = Date.UTC(2024, 0, 1) * 1000;
@@ -35,7 +35,7 @@ export function syntheticGraph(nodes = NODES, edges = EDGES, seed = 7) {
   for (const { kind, internal, share } of KINDS) {
     const count = Math.round(nodes * share);
     for (let index = 0; index < count && graphNodes.length < nodes; index += 1) {
-      const value = kind === 'host' ? (internal ? `10.${index >> 8}.${index & 255}.${(index % 200) + 1}` : `203.${index >> 8}.${index & 255}.9`) : `${kind}-${index}.example`;
+      const value = syntheticValue(kind, internal, index);
       const node = { id: id++, kind, value, weight: 0, bytes: 0, firstSeen: start + Math.floor(next() * 3_600_000_000), lastSeen: null };
       if (kind === 'host') node.internal = internal;
       graphNodes.push(node);
@@ -54,6 +54,12 @@ export function syntheticGraph(nodes = NODES, edges = EDGES, seed = 7) {
     if (source !== target) addEdge(source, target);
   }
   return { from: null, to: null, nodes: graphNodes, edges: graphEdges, more: { edges: 0, nodes: 0 } };
+}
+
+function syntheticValue(kind, internal, index) {
+  if (kind !== 'host') return `${kind}-${index}.example`;
+  if (internal) return `10.${index >> 8}.${index & 255}.${(index % 200) + 1}`;
+  return `203.${index >> 8}.${index & 255}.9`;
 }
 
 async function measureOnce(browser, url, graph) {
@@ -99,7 +105,7 @@ async function measureOnce(browser, url, graph) {
     'click to selected (ms)': clicked - laidOut,
     'drag to moved and pinned (ms)': dragged - clicked,
     'total (ms)': dragged - started,
-    // Busy time of the page's main thread (Chromium's TaskDuration), which machine load inflates less than wall time.
+    // Time the page's main thread spent in tasks (Chromium's TaskDuration metric), out of the total wall time.
     'main thread busy (ms)': Math.round(metrics.TaskDuration * 1000),
   };
 }

@@ -4,7 +4,7 @@ import type { EntityKind, Graph, GraphEdge, GraphNode, Verdict } from '../../../
 /** The node styles of the graph: hosts split by the local networks, then domains, emails and the rest. */
 export type NodeClass = 'internal' | 'external' | 'domain' | 'email' | 'other';
 
-/** What edge width stands for: the number of times a relation was seen, or the bytes it carried. */
+/** The measure behind edge width: the number of times a relation was seen, or the bytes it carried. */
 export type EdgeWeight = 'sessions' | 'bytes';
 
 export const MIN_EDGE_WIDTH = 1;

@@ -36,7 +36,7 @@ const POSITIONS_INTERVAL_MS = 100;
 
 /**
  * The Cytoscape side of the graph pane: elements, layout, pins, replay, hover and search focus.
- * It holds no Vue state. The pane feeds it data and receives clicks and positions through
+ * It has no Vue state. The pane feeds it data and receives clicks and positions through
  * callbacks.
  */
 export class GraphView {
@@ -53,7 +53,7 @@ export class GraphView {
   #focusedId: string | null = null;
   #positionsTimer: ReturnType<typeof setTimeout> | null = null;
   #hoverTimer: ReturnType<typeof setTimeout> | null = null;
-  /** True while the pointer holds a node, when hover fading would only slow the drag. */
+  /** True while a node is grabbed, when hover fading would only slow the drag. */
   #grabbing = false;
   /** True once the analyst panned or zoomed; until then a resize fits the graph to the new size. */
   #viewportMoved = false;
@@ -163,9 +163,9 @@ export class GraphView {
    * when no node shown matches.
    */
   focus(query: string): NodeData | null {
-    const shown = this.cy.nodes().filter((node) => !node.hasClass('replay-hidden'));
+    const visibleNodes = this.cy.nodes().filter((node) => !node.hasClass('replay-hidden'));
     const entityId = findNode(
-      shown.map((node) => ({ id: node.data('entityId') as number, value: node.data('value') as string })),
+      visibleNodes.map((node) => ({ id: node.data('entityId') as number, value: node.data('value') as string })),
       query,
     );
     if (entityId === null) return null;
@@ -293,7 +293,7 @@ export class GraphView {
     cy.on('position', 'node', () => this.#schedulePositions());
   }
 
-  /** The client (window) pixels of a node's centre, for a menu opened from the keyboard. */
+  /** Returns the client (window) pixels of a node's centre, for a menu opened from the keyboard. */
   clientPoint(node: NodeSingular): { x: number; y: number } {
     const rendered = node.renderedPosition();
     const box = this.cy.container()?.getBoundingClientRect();

@@ -2,8 +2,8 @@ import type { LayoutOptions, Position } from 'cytoscape';
 
 /**
  * Above this many nodes the layout skips fCoSE's force-directed refinement and keeps its spectral
- * draft. NOTE: measured in Chromium on a loaded 2-core machine: the refinement took about 10 s
- * for 400 nodes and the draft about 2 s for 2,000 nodes (test/bench/graph.bench.js).
+ * draft. NOTE: measured with headless Cytoscape in Node 20 on a 2-core machine under a load of
+ * about 10, the refinement took about 10 s for 400 nodes and the draft 2 to 6 s for 2,000 nodes.
  */
 export const LARGE_GRAPH_NODES = 150;
 
@@ -17,14 +17,16 @@ export interface PinnedNode {
  * fCoSE options for a full layout. Pinned nodes are fixed constraints, so a relayout moves every
  * other node around them. `incremental` starts from the current positions (nodes added by a
  * refetch were placed beside a neighbour first) instead of a random start, so the picture the
- * analyst knows changes little.
+ * analyst has seen changes little.
  */
 export function layoutOptions(nodeCount: number, pinned: readonly PinnedNode[], incremental = false): LayoutOptions {
   const large = nodeCount > LARGE_GRAPH_NODES;
+  // An incremental run must use 'proof' quality (the fCoSE documentation says so for randomize: false).
+  let quality = large ? 'draft' : 'default';
+  if (incremental) quality = 'proof';
   const options = {
     name: 'fcose',
-    // An incremental run must use 'proof' quality (the fCoSE documentation says so for randomize: false).
-    quality: incremental ? 'proof' : large ? 'draft' : 'default',
+    quality,
     randomize: !incremental,
     animate: false,
     fit: !incremental,

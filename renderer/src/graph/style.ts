@@ -117,7 +117,7 @@ export function buildStylesheet(theme: GraphTheme, large: boolean): StylesheetJs
     { selector: 'edge.highlighted', style: { 'line-color': theme.muted, opacity: 1 } },
     { selector: '.faded', style: { opacity: 0.12 } },
     { selector: 'node.faded', style: { 'text-opacity': 0 } },
-    // A pinned node wears a dashed outer ring; the drag that pinned it left it where it is.
+    // A pinned node has a dashed outer ring, and stays where the drag that pinned it left it.
     { selector: 'node.pinned', style: { 'outline-width': 2, 'outline-style': 'dashed', 'outline-color': theme.foreground, 'outline-offset': 3 } },
     { selector: 'node.pinned:selected', style: { 'outline-color': theme.accent, 'outline-width': 3 } },
     { selector: '.replay-hidden', style: { display: 'none' } },

@@ -8,8 +8,8 @@ import { useWorkspaceStore } from '../stores/workspace.js';
 export const FETCH_DELAY_MS = 150;
 
 /**
- * The graph of the workspace's time window, fetched with `graph.get` again whenever the window,
- * the minimum count or the case's data changes. A reply that arrives after a newer request
+ * Fetches the graph of the workspace's time window with `graph.get`, and again whenever the
+ * window, the minimum count or the case's data changes. A reply that arrives after a newer request
  * started is dropped, so a slow fetch never overwrites a newer graph.
  */
 export function useGraphData(options: { minCount: Ref<number>; maxEdges: number }) {

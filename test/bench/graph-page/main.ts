@@ -7,9 +7,9 @@ import '../../../renderer/src/styles/theme.css';
 import { installStub, type GraphPageData, type StubLog } from './stub.js';
 
 /**
- * The graph pane alone, fed by a stand-in `window.netcase`. The bench and the screenshot script
- * set `window.graphPageData` before this script runs (Playwright's addInitScript) and drive the
- * pane through `window.graphPage`.
+ * The graph pane alone, fed by a stand-in `window.netcase`. The bench sets `window.graphPageData`
+ * before this script runs (Playwright's addInitScript) and reads the pane's state through
+ * `window.graphPage`.
  */
 declare global {
   interface Window {

@@ -1,4 +1,4 @@
-// Builds the graph page with Vite and serves it on 127.0.0.1 for the bench and screenshots.
+// Builds the graph page with Vite and serves it on 127.0.0.1 for the graph bench.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,6 @@ export async function serveGraphPage(dir) {
   };
 }
 
-/** Chromium as this machine runs it headless: no sandbox as root, no background network traffic. */
+/** Flags for headless Chromium: no sandbox (the bench may run as root) and no background network traffic. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -8,7 +8,7 @@ export interface GraphPageData {
   maxEdges?: number;
 }
 
-/** Calls the pane made, for the bench and screenshot scripts to check. */
+/** Calls the pane made, for the bench to check. */
 export interface StubLog {
   /** Each `graph.get` input with the page time (performance.now, ms) it arrived at. */
   graphRequests: { input: Input<'graph.get'>; at: number }[];
@@ -16,7 +16,7 @@ export interface StubLog {
 }
 
 /**
- * Installs a `window.netcase` that answers the methods the graph pane calls from `data`, the way
+ * Installs a `window.netcase` that serves the methods the graph pane calls from `data`, the way
  * main's `graph.get` would: the window and minimum count filter the edges, the heaviest
  * `maxEdges` are kept, and the rest are counted in `more`.
  */

@@ -182,6 +182,17 @@ describeWithShared('tshark engine file hashes', () => {
     expect(cut[2]?.md5).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('HTTP/0.9 reply body counted', async () => {
+    const capture = sharedPath('corpus/edge/zeek-mixed-vlan-mpls/mixed-vlan-mpls.pcap');
+    const zeek = zeekBaseline('corpus/edge/zeek-mixed-vlan-mpls/baseline/core.vlan-mpls/http.log');
+    const simple = zeek.find((record) => record.version === '0.9');
+    const ours = await filesLog(capture);
+    const body = ours.find((record) => record['id.orig_p'] === simple?.['id.orig_p']);
+    expect(simple?.response_body_len).toBe(3429);
+    expect(body?.seen_bytes).toBe(simple?.response_body_len);
+    expect(body?.md5).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('multipart upload parts hashed', async () => {
     const ours = await filesLog(sharedPath('corpus/zeek-traces/http-ctu-62604-c2sock/trace.pcap'));
     const upload = ours.filter((record) => record.is_orig === true);

@@ -236,6 +236,16 @@ describe('HttpConversation', () => {
     expect(conversation.bodies[0]?.files()[0]?.digest()?.md5).toBe(md5('body'));
   });
 
+  it('reads an HTTP/0.9 reply', () => {
+    const conversation = new HttpConversation();
+    conversation.requests.data(Buffer.from('GET /\r\n'));
+    conversation.responses.data(Buffer.from('<html>'));
+    conversation.responses.data(Buffer.from('</html>'));
+    conversation.responses.end();
+    expect(conversation.bodies.map((candidate) => [candidate.isOrig, candidate.ordinal])).toEqual([[false, 1]]);
+    expect(conversation.bodies[0]?.files()[0]?.digest()?.md5).toBe(md5('<html></html>'));
+  });
+
   it('keeps a body cut short', () => {
     const conversation = new HttpConversation();
     conversation.requests.data(Buffer.from('GET / HTTP/1.1\r\n\r\n'));

@@ -44,6 +44,9 @@ type ParseState = 'start' | 'headers' | 'length' | 'chunk-size' | 'chunk-data' |
 
 const LINE_STATES = new Set<ParseState>(['start', 'headers', 'chunk-size', 'chunk-end', 'trailers']);
 
+/** Marks an HTTP/0.9 request ("GET /path" without a version) in pendingMethods. */
+const SIMPLE_REQUEST = 'GET (HTTP/0.9)';
+
 class HttpDirection implements StreamConsumer {
   private state: ParseState = 'start';
   private line: Buffer[] = [];
@@ -65,6 +68,7 @@ class HttpDirection implements StreamConsumer {
   data(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length && this.state !== 'stopped') {
+      if (this.state === 'start' && !this.isOrig && this.conversation.pendingMethods[0] === SIMPLE_REQUEST) this.startSimpleResponse();
       if (LINE_STATES.has(this.state)) {
         const end = chunk.indexOf(LF, offset);
         const stop = end === -1 ? chunk.length : end;
@@ -141,8 +145,12 @@ class HttpDirection implements StreamConsumer {
 
   private startLine(text: string): void {
     if (text === '') return;
-    const request = this.isOrig ? /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S+ HTTP\/\d/.exec(text) : null;
+    const request = this.isOrig ? /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S+( HTTP\/\d)?/.exec(text) : null;
     const response = this.isOrig ? null : /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(text);
+    if (request && !request[2]) {
+      this.simpleRequest(request[1]!);
+      return;
+    }
     if (!request && !response) {
       this.state = 'stopped';
       return;
@@ -151,6 +159,25 @@ class HttpDirection implements StreamConsumer {
     this.status = response ? Number(response[1]) : 0;
     this.headers = [];
     this.state = 'headers';
+  }
+
+  /** Takes an HTTP/0.9 request: a GET without headers, whose response is the bare body until close. */
+  private simpleRequest(method: string): void {
+    if (method !== 'GET') {
+      this.state = 'stopped';
+      return;
+    }
+    this.ordinal += 1;
+    this.conversation.pendingMethods.push(SIMPLE_REQUEST);
+    this.state = 'stopped';
+  }
+
+  /** Starts the bare body sent in response to an HTTP/0.9 request. */
+  private startSimpleResponse(): void {
+    this.conversation.pendingMethods.shift();
+    this.ordinal += 1;
+    this.startBody(undefined, undefined, 'close', undefined);
+    this.lastMessage = true;
   }
 
   private headerLine(text: string): void {
@@ -197,15 +224,18 @@ class HttpDirection implements StreamConsumer {
       this.messageDone();
       return;
     }
-    const contentType = this.header('content-type');
-    const sink = new BodySink(contentType, this.header('content-encoding'));
+    this.startBody(this.header('content-type'), this.header('content-encoding'), delimiter, length);
+  }
+
+  private startBody(contentType: string | undefined, contentEncoding: string | undefined, delimiter: 'length' | 'chunked' | 'close', length: number | undefined): void {
+    const sink = new BodySink(contentType, contentEncoding);
     this.body = sink;
     this.conversation.bodies.push({
       isOrig: this.isOrig,
       ordinal: this.ordinal,
       ts: this.conversation.now(),
       contentType,
-      totalBytes: delimiter === 'length' && !this.header('content-encoding') ? length : undefined,
+      totalBytes: delimiter === 'length' && !contentEncoding ? length : undefined,
       files: () => sink.files(),
       settled: sink.settled,
     });

@@ -340,6 +340,29 @@ describe('GraphPane', () => {
     expect(cy().elements('.faded')).toHaveLength(0);
   });
 
+  it('large refetch keeps old positions', async () => {
+    const hub = node(1, 'host', '10.0.0.1', T0, true);
+    const leaves = Array.from({ length: 200 }, (_, index) => node(index + 2, 'domain', `site-${index}.example`, T0));
+    const edgeTo = (target: number) => ({ id: 1000 + target, kind: 'queried', source: 1, target, detail: '', count: 1, bytes: 0, firstSeen: T0, lastSeen: null });
+    const first: Graph = { ...GRAPH, nodes: [hub, ...leaves.slice(0, 180)], edges: leaves.slice(0, 180).map((leaf) => edgeTo(leaf.id)) };
+    const second: Graph = { ...GRAPH, nodes: [hub, ...leaves], edges: leaves.map((leaf) => edgeTo(leaf.id)) };
+    const api = installApi(first);
+    wrapper = mount(GraphPane, { global: { plugins: [pinia] } });
+    await vi.waitFor(() => expect(listItems(wrapper!)).toHaveLength(181), { timeout: 10_000 });
+    const before = new Map(cy().nodes().map((element) => [element.id(), { ...element.position() }]));
+    const layout = vi.spyOn(cy(), 'layout');
+
+    api.graphGet.mockResolvedValue(structuredClone(second));
+    useCaseStore().touch();
+    await vi.waitFor(() => expect(listItems(wrapper!)).toHaveLength(201), { timeout: 10_000 });
+
+    expect(layout).not.toHaveBeenCalled();
+    for (const [id, position] of before) expect(cy().getElementById(id).position()).toEqual(position);
+    const hubPosition = cy().getElementById('n1').position();
+    const added = cy().getElementById(`n${leaves[199]!.id}`).position();
+    expect(Math.hypot(added.x - hubPosition.x, added.y - hubPosition.y)).toBeLessThanOrEqual(Math.hypot(30, 30));
+  });
+
   it('shows a failed fetch', async () => {
     const api = installApi();
     api.graphGet.mockRejectedValueOnce({ code: 'NOT_FOUND', message: 'No case is open. Create or open a case first.' });

@@ -28,6 +28,12 @@ export interface GraphViewCallbacks {
 /** Above this share of nodes without a known position, a refetch lays the whole graph out anew. */
 const MAX_NEW_SHARE_FOR_INCREMENTAL = 0.3;
 
+/**
+ * Up to this share of new nodes, a refetch of a large graph only places them beside a neighbour
+ * and runs no layout, because a layout of thousands of nodes takes seconds. Relayout tidies up.
+ */
+const MAX_NEW_SHARE_WITHOUT_LAYOUT = 0.5;
+
 /** The pointer must rest on a node this long before the rest fades, so passing over nodes costs no restyle. */
 const HOVER_DELAY_MS = 120;
 
@@ -116,7 +122,13 @@ export class GraphView {
       this.#schedulePositions();
       return;
     }
-    const incremental = placed > 0 && !large && (total - placed) / total <= MAX_NEW_SHARE_FOR_INCREMENTAL;
+    const newShare = (total - placed) / total;
+    if (placed > 0 && large && newShare <= MAX_NEW_SHARE_WITHOUT_LAYOUT) {
+      this.#placeNewNodesBesideNeighbours();
+      this.#schedulePositions();
+      return;
+    }
+    const incremental = placed > 0 && !large && newShare <= MAX_NEW_SHARE_FOR_INCREMENTAL;
     if (incremental) this.#placeNewNodesBesideNeighbours();
     this.#runLayout(incremental);
   }
@@ -334,7 +346,7 @@ export class GraphView {
     return placed;
   }
 
-  /** Starts each node without a position beside a placed neighbour, so the incremental layout has little to do. */
+  /** Puts each node without a position beside a placed neighbour, or near the centre when it has none. */
   #placeNewNodesBesideNeighbours(): void {
     const centre = this.#centreOfKnown();
     this.cy.nodes().forEach((node) => {

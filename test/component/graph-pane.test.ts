@@ -192,6 +192,34 @@ describe('GraphPane', () => {
     expect(cy().getElementById('n5').style('shape')).toBe('hexagon');
   });
 
+  it('restyles when the OS theme changes', async () => {
+    const scheme = new EventTarget();
+    const matchMedia = vi.spyOn(window, 'matchMedia').mockReturnValue(scheme as unknown as MediaQueryList);
+    installApi();
+    wrapper = await mountPane(pinia);
+    expect(cy().getElementById('n3').style('background-color')).toBe('rgb(15,139,141)');
+
+    document.head.innerHTML = '<style>:root { --node-domain: #3cc0c2; }</style>';
+    scheme.dispatchEvent(new Event('change'));
+
+    expect(matchMedia).toHaveBeenCalledWith('(prefers-color-scheme: dark)');
+    expect(cy().getElementById('n3').style('background-color')).toBe('rgb(60,192,194)');
+    matchMedia.mockRestore();
+  });
+
+  it('node list selects and opens the menu', async () => {
+    installApi();
+    wrapper = await mountPane(pinia);
+    const item = wrapper.get('[data-testid="graph-node-list"] li[data-value="eraqron.shop"] button');
+
+    await item.trigger('click');
+    expect(useWorkspaceStore().selection).toEqual({ type: 'entity', kind: 'domain', value: 'eraqron.shop' });
+    expect(cy().getElementById('n3').selected()).toBe(true);
+
+    await item.trigger('keydown', { key: 'F10', shiftKey: true });
+    expect(useTagMenuStore().target).toMatchObject({ value: 'eraqron.shop', kind: 'domain' });
+  });
+
   it('recolours verdicts without refetching', async () => {
     const api = installApi();
     wrapper = await mountPane(pinia);

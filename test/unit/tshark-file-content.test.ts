@@ -85,6 +85,16 @@ describe('TcpReassembler', () => {
     expect(out.gaps).toEqual([3]);
   });
 
+  it('gives up waiting past 4 MiB held', () => {
+    const out = recorder();
+    const stream = new TcpReassembler(out, true);
+    const segment = Buffer.alloc(64 * 1024, 7);
+    for (let index = 0; index < 70; index++) stream.segment(101 + index * segment.length, segment.length, segment);
+    expect(out.gaps).toEqual([100]);
+    expect(Buffer.concat(out.chunks).length).toBe(70 * segment.length);
+    expect(out.ended).toBe(false);
+  });
+
   it('counts bytes cut by the snap length', () => {
     const out = recorder();
     const stream = new TcpReassembler(out, true);

@@ -21,7 +21,7 @@ export class FileHasher {
   private result: FileDigest | undefined;
 
   update(chunk: Buffer): void {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.result) return;
     this.bytes += chunk.length;
     for (const hash of this.hashes) hash.update(chunk);
   }

@@ -46,7 +46,7 @@ export class TcpReassembler {
       this.nextSeq += cutBytes;
       this.drain();
     }
-    if (this.heldBytes > MAX_HELD_BYTES) this.skipToHeld();
+    while (this.heldBytes > MAX_HELD_BYTES) this.skipToHeld();
   }
 
   /** Delivers what is held, with gaps for what never arrived, and ends the stream. */
@@ -74,16 +74,21 @@ export class TcpReassembler {
 
   /** Delivers held segments that now follow on. */
   private drain(): void {
-    for (;;) {
-      let progressed = false;
-      for (const [seq, data] of this.held) {
-        if (seq > this.nextSeq!) continue;
-        this.held.delete(seq);
-        this.heldBytes -= data.length;
-        this.place(seq, data);
-        progressed = true;
+    while (this.held.size > 0) {
+      let seq: number | undefined = this.held.has(this.nextSeq!) ? this.nextSeq : undefined;
+      if (seq === undefined) {
+        for (const candidate of this.held.keys()) {
+          if (candidate < this.nextSeq!) {
+            seq = candidate;
+            break;
+          }
+        }
       }
-      if (!progressed) return;
+      if (seq === undefined) return;
+      const data = this.held.get(seq)!;
+      this.held.delete(seq);
+      this.heldBytes -= data.length;
+      this.place(seq, data);
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph, GraphEdge, GraphNode } from '../../preload/api.js';
 import { buildElements, edgeWidth, findNode, MAX_EDGE_WIDTH, MIN_EDGE_WIDTH, nodeClass, replayVisibility } from '../../renderer/src/graph/elements.js';
-import { layoutOptions, LARGE_GRAPH_NODES } from '../../renderer/src/graph/layout.js';
+import { layoutOptions, LARGE_GRAPH_NODES, SMALL_GRAPH_NODES } from '../../renderer/src/graph/layout.js';
 
 const T0 = 1_700_000_000_000_000;
 
@@ -164,6 +164,14 @@ describe('layoutOptions', () => {
     const options = layoutOptions(10, [{ nodeId: 'n1', position: { x: 5, y: 7 } }]) as unknown as Record<string, unknown>;
     expect(options.fixedNodeConstraint).toEqual([{ nodeId: 'n1', position: { x: 5, y: 7 } }]);
     expect(options.randomize).toBe(true);
+  });
+
+  it('small graphs get proof quality', () => {
+    const small = layoutOptions(SMALL_GRAPH_NODES, []) as unknown as Record<string, unknown>;
+    const medium = layoutOptions(SMALL_GRAPH_NODES + 1, []) as unknown as Record<string, unknown>;
+    expect(small.quality).toBe('proof');
+    expect(small.nodeDimensionsIncludeLabels).toBe(true);
+    expect(medium.quality).toBe('default');
   });
 
   it('large graphs keep the draft', () => {

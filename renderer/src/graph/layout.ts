@@ -7,6 +7,9 @@ import type { LayoutOptions, Position } from 'cytoscape';
  */
 export const LARGE_GRAPH_NODES = 150;
 
+/** Up to this many nodes the layout runs at 'proof' quality, slower but with fewer overlaps. */
+export const SMALL_GRAPH_NODES = 60;
+
 /** A node held in place: its element id and its model position. */
 export interface PinnedNode {
   nodeId: string;
@@ -23,7 +26,7 @@ export function layoutOptions(nodeCount: number, pinned: readonly PinnedNode[], 
   const large = nodeCount > LARGE_GRAPH_NODES;
   // An incremental run must use 'proof' quality (the fCoSE documentation says so for randomize: false).
   let quality = large ? 'draft' : 'default';
-  if (incremental) quality = 'proof';
+  if (incremental || nodeCount <= SMALL_GRAPH_NODES) quality = 'proof';
   const options = {
     name: 'fcose',
     quality,
@@ -31,7 +34,8 @@ export function layoutOptions(nodeCount: number, pinned: readonly PinnedNode[], 
     animate: false,
     fit: !incremental,
     padding: 30,
-    nodeDimensionsIncludeLabels: false,
+    // Counted only in 'proof' quality; it keeps labels of small graphs from overlapping nodes.
+    nodeDimensionsIncludeLabels: true,
     packComponents: false,
     // The draft spreads nodes this far apart, which keeps a large graph readable when zoomed in.
     nodeSeparation: 120,

@@ -246,6 +246,14 @@ describe('HttpConversation', () => {
     expect(conversation.bodies[0]?.files()[0]?.digest()?.md5).toBe(md5('body'));
   });
 
+  it('reads no body after CONNECT', () => {
+    const conversation = new HttpConversation();
+    conversation.requests.data(Buffer.from('CONNECT mail.example:25 / HTTP/1.0\r\n\r\n'));
+    conversation.responses.data(Buffer.from('HTTP/1.0 200 Connection established\r\n\r\n220 mail.example ESMTP\r\n'));
+    conversation.responses.end();
+    expect(conversation.bodies).toEqual([]);
+  });
+
   it('reads an HTTP/0.9 reply', () => {
     const conversation = new HttpConversation();
     conversation.requests.data(Buffer.from('GET /\r\n'));

@@ -32,8 +32,10 @@ export class FileLog {
 
   constructor(private readonly content: FileContent) {}
 
-  /** Adds the files of one HTTP message body: each multipart part, or the whole body. */
-  /** `ordinal` numbers the message among the requests, or the final responses, of its flow. */
+  /**
+   * Adds the files of one HTTP message body: each multipart part, or the whole body. `ordinal`
+   * numbers the message among the requests, or the final responses, of its flow.
+   */
   addHttpBody(row: PacketRow, flow: Flow, ts: number, isOrig: boolean, length: number | undefined, ordinal: number): FileEntry[] {
     const key = `${flow.key}|${isOrig}`;
     this.httpMessages.set(key, Math.max(this.httpMessages.get(key) ?? 0, ordinal));
@@ -46,7 +48,10 @@ export class FileLog {
       });
     }
     const contentType = row.first('http.content_type');
-    if (length === 0 || (length === undefined && contentType === undefined)) return [];
+    // A body with neither length nor type (delimited by the connection's close) is a file when
+    // FileContent found bytes for it.
+    const streamed = this.content.httpBody(flow, isOrig, ordinal) !== undefined;
+    if (length === 0 || (length === undefined && contentType === undefined && !streamed)) return [];
     const filename = isOrig ? undefined : dispositionFilename(row.all('http.response.line'));
     const entry = this.add(flow, ts, 'HTTP', isOrig, { mimeType: mimeType(contentType), filename, size: length, depth: 0 });
     this.links.set(this.records.at(-1)!, { kind: 'http', flow, isOrig, ordinal, index: 0, count: 1, contentLength: length });

@@ -145,7 +145,8 @@ class HttpDirection implements StreamConsumer {
 
   private startLine(text: string): void {
     if (text === '') return;
-    const request = this.isOrig ? /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S+( HTTP\/\d)?/.exec(text) : null;
+    // The target runs up to " HTTP/", as Zeek reads it, so a target with a space still parses.
+    const request = this.isOrig ? /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S.*?( HTTP\/\d(?:\.\d)?)?\s*$/.exec(text) : null;
     const response = this.isOrig ? null : /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(text);
     if (request && !request[2]) {
       this.simpleRequest(request[1]!);

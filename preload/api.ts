@@ -333,6 +333,12 @@ function method<Result>() {
 
 const nothing = z.strictObject({});
 
+const reportExportInput = z.strictObject({
+  pdf: token.optional(),
+  markdown: token.optional(),
+  sign: z.strictObject({ certificate: token, passphrase: z.string().min(1).max(1024) }).optional(),
+});
+
 export const CONTRACT = {
   'app.version': method<{ version: string }>()(nothing),
 
@@ -357,6 +363,8 @@ export const CONTRACT = {
       z.strictObject({ kind: z.literal('import-logs'), files: z.array(token).min(1).max(1000) }),
       // Zeek logs already kept as evidence in the case (added by dialog or drop), by evidence id.
       z.strictObject({ kind: z.literal('import-evidence'), evidence: z.array(z.number().int().positive()).min(1).max(1000) }),
+      // The same export as report.export, as a job with progress and cancel; its result is a ReportExportResult.
+      z.strictObject({ kind: z.literal('report-export'), report: reportExportInput }),
     ]),
   ),
   'jobs.cancel': method<{ cancelled: boolean }>()(z.strictObject({ jobId: z.string().min(1).max(64) })),
@@ -417,13 +425,7 @@ export const CONTRACT = {
 
   'report.drafts': method<{ drafts: Record<(typeof NARRATIVE_FIELDS)[number], ReportDraft> }>()(nothing),
   'report.editDraft': method<{ field: string; saved: boolean }>()(z.strictObject({ field: z.enum(NARRATIVE_FIELDS), text: z.string().max(20_000).nullable() })),
-  'report.export': method<ReportExportResult>()(
-    z.strictObject({
-      pdf: token.optional(),
-      markdown: token.optional(),
-      sign: z.strictObject({ certificate: token, passphrase: z.string().min(1).max(1024) }).optional(),
-    }),
-  ),
+  'report.export': method<ReportExportResult>()(reportExportInput),
   'report.verify': method<PdfSignatureReport>()(z.union([z.strictObject({ file: token }), z.strictObject({ casePath: z.string().min(1).max(4096) })])),
 
   /** Writes a PNG the renderer drew (the graph) to a file chosen with purpose 'save-image'. */

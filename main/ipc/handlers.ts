@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Channel, ChosenFile, DialogPurpose, JobEvent, ParsedInput, Result } from '../../preload/api.js';
 import type { Services } from '../services.js';
+import type { ReportExportRequest } from '../report/report-services.js';
 import { detectFileKind } from '../case/file-kind.js';
 import { NetcaseError, preview } from '../errors.js';
 import type { AnalyzeProgress } from '../engines/analyze-case.js';
@@ -60,6 +61,16 @@ const MULTIPLE: ReadonlySet<DialogPurpose> = new Set(['add-captures', 'import-lo
 export function createImplementations(session: IpcSession, deps: HandlerDependencies): Implementations {
   const { services, dialogs, recent } = deps;
   const { grants } = session;
+
+  /** Turns the tokens of a report export into paths: the PDF (a new name in reports/ unless chosen), the Markdown and the certificate. */
+  const reportRequest = ({ pdf, markdown, sign }: ParsedInput<'report.export'>): ReportExportRequest => {
+    const dir = session.requireCase();
+    return {
+      out: pdf === undefined ? newReportPath(dir, new Date()) : grants.path(pdf, ['save-report']),
+      markdown: markdown === undefined ? undefined : grants.path(markdown, ['save-markdown']),
+      sign: sign === undefined ? undefined : { p12Path: grants.path(sign.certificate, ['choose-certificate', 'save-certificate']), passphrase: sign.passphrase },
+    };
+  };
 
   return {
     'app.version': async () => ({ version: deps.version }),
@@ -148,6 +159,11 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
         const jobId = session.jobs.start('import', (signal, report) => services.importLogs(dir, paths, { signal, onProgress: (progress) => reportImportProgress(progress, report) }));
         return { jobId };
       }
+      if (input.kind === 'report-export') {
+        const request = reportRequest(input.report);
+        const jobId = session.jobs.start('report export', (signal, report) => services.exportReport(dir, { ...request, signal, onProgress: (ratio, message) => report.progress(ratio, message) }));
+        return { jobId };
+      }
       const jobId = session.jobs.start('analysis', (signal, report) =>
         services.analyze(dir, {
           engine: input.engine,
@@ -208,14 +224,8 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       return { field, saved: text !== null };
     },
 
-    'report.export': async ({ pdf, markdown, sign }) => {
-      const dir = session.requireCase();
-      const out = pdf === undefined ? newReportPath(dir, new Date()) : grants.path(pdf, ['save-report']);
-      const markdownPath = markdown === undefined ? undefined : grants.path(markdown, ['save-markdown']);
-      const signing = sign === undefined ? undefined : { p12Path: grants.path(sign.certificate, ['choose-certificate', 'save-certificate']), passphrase: sign.passphrase };
-      // The service lays out and signs the PDF in a worker thread, so the window stays responsive.
-      return services.exportReport(dir, { out, markdown: markdownPath, sign: signing });
-    },
+    // The service lays out and signs the PDF in a worker thread, so the window stays responsive.
+    'report.export': async (input) => services.exportReport(session.requireCase(), reportRequest(input)),
 
     'report.verify': async (input) => {
       const path = 'file' in input ? grants.path(input.file, ['open-report', 'save-report']) : pathInsideCase(session.requireCase(), input.casePath);

@@ -24,6 +24,9 @@ export interface ExportReportOptions {
   signingTime?: Date;
 }
 
+/** Called as the export moves on: the share done (0 to 1) and what it is doing now. */
+export type ReportProgress = (ratio: number, message: string) => void;
+
 export interface ExportReportResult {
   pdf: string;
   sha256: string;
@@ -40,7 +43,7 @@ export interface ExportReportResult {
  * renamed, so a failure leaves none half-written. The export is recorded in the audit log with
  * the PDF's SHA-256.
  */
-export async function exportReport(opened: OpenCase, options: ExportReportOptions): Promise<ExportReportResult> {
+export async function exportReport(opened: OpenCase, options: ExportReportOptions, progress: ReportProgress = () => {}): Promise<ExportReportResult> {
   // 1. Check every output location and the signing identity before any work.
   const pdfPath = resolve(options.out);
   const markdownPath = options.markdown === undefined ? undefined : resolve(options.markdown);
@@ -48,18 +51,22 @@ export async function exportReport(opened: OpenCase, options: ExportReportOption
   if (markdownPath) checkOutputPath(markdownPath, '--markdown');
   const identity = options.sign ? loadSigningIdentity(options.sign.p12, options.sign.passphrase, options.sign.p12Path) : undefined;
 
-  // 2. Build, render and sign.
+  // 2. Build, render and sign. The ratios are rough shares of the time each step takes.
+  progress(0.05, 'Reading the case');
   const model = await buildReportModel(opened, readCaseReportInputs(opened, options.inputs));
+  progress(0.3, 'Laying out the PDF');
   const rendered = await renderReportPdf(model, identity ? { signer: identity.name } : {});
   let pdf = rendered.pdf;
   let signature: PdfSignatureReport | undefined;
   if (identity) {
+    progress(0.8, `Signing the ${rendered.pages} pages`);
     pdf = await signPdf(pdf, identity, { reason: `Incident report for case ${model.case.id}`, signingTime: options.signingTime });
     signature = verifyPdfSignature(pdf);
     if (!signature.valid) throw new NetcaseError('INTERNAL', `The report was signed but its signature does not verify: ${signature.problems.join('; ')}. Nothing was written.`);
   }
 
   // 3. Write the files, each through a temporary name.
+  progress(0.9, 'Writing the files');
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   const sha256File = `${pdfPath}.sha256`;
   const markdown = markdownPath ? renderMarkdown(model) : undefined;

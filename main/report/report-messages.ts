@@ -10,4 +10,12 @@ export interface ReportWorkerData {
   resourcesPath?: string;
 }
 
-export type ReportWorkerMessage = { type: 'done'; result: ExportReportResult } | { type: 'failed'; error: ErrorData };
+export type ReportWorkerMessage =
+  | { type: 'progress'; ratio: number; message: string }
+  | { type: 'done'; result: ExportReportResult }
+  | { type: 'failed'; error: ErrorData };
+
+/** The one message the report worker accepts: stop before the next step. */
+export type ReportWorkerCommand = { type: 'cancel' };
+
+export const REPORT_CANCELLED_MESSAGE = 'The report export was cancelled before any file was written. Start the export again to write the report.';

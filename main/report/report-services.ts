@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NetcaseError } from '../errors.js';
 import { withCase } from '../case/case-folder.js';
-import type { ExportReportResult } from './export.js';
+import type { ExportReportResult, ReportProgress } from './export.js';
 import { runReportExport } from './run-report-export.js';
 import { setReportDraft } from './drafts.js';
 import { listMarks, markEvent, unmarkEvent, type ReportMark } from './marks.js';
@@ -16,6 +16,9 @@ export interface ReportExportRequest {
   /** PKCS#12 file to sign with, and its passphrase. */
   sign?: { p12Path: string; passphrase: string };
   inputs?: ReportInputs;
+  onProgress?: ReportProgress;
+  /** Stops the export before it writes any file; see ReportRunOptions. */
+  signal?: AbortSignal;
 }
 
 /** Report operations, shared by the CLI, IPC and tests like the rest of `Services`. */
@@ -36,12 +39,16 @@ export function createReportServices(tool: string): ReportServices {
   return {
     exportReport: (dir, request) =>
       withCase(dir, { write: true, tool }, (opened) =>
-        runReportExport(opened, {
-          out: request.out,
-          markdown: request.markdown,
-          inputs: request.inputs,
-          sign: request.sign ? { p12Path: request.sign.p12Path, p12: readInputFile(request.sign.p12Path, '--sign'), passphrase: request.sign.passphrase } : undefined,
-        }),
+        runReportExport(
+          opened,
+          {
+            out: request.out,
+            markdown: request.markdown,
+            inputs: request.inputs,
+            sign: request.sign ? { p12Path: request.sign.p12Path, p12: readInputFile(request.sign.p12Path, '--sign'), passphrase: request.sign.passphrase } : undefined,
+          },
+          { onProgress: request.onProgress, signal: request.signal },
+        ),
       ),
 
     editReport: (dir, field, text) => withCase(dir, { write: true, tool }, (opened) => setReportDraft(opened, field, text)),

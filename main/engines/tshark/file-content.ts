@@ -8,6 +8,12 @@ import type { PacketHeader } from './packet.js';
 import { SmtpSession } from './smtp-data.js';
 import { TcpReassembler, type StreamConsumer } from './tcp-stream.js';
 
+/**
+ * Server packets with payload after which a connection whose client has not spoken yet is
+ * skipped: an SMTP greeting takes one or two, and a capture of only one direction never ends.
+ */
+const MAX_UNDECIDED_PACKETS = 16;
+
 /** Request methods whose first bytes mark a connection as HTTP. */
 const HTTP_REQUEST_START = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) /;
 
@@ -33,6 +39,8 @@ export class FileContent {
   private readonly flows = new Map<string, Content>();
   /** Directions that carried payload before their connection's protocol was known. */
   private readonly seenPayload = new Set<string>();
+  /** Packets with payload seen per connection while its protocol is not known. */
+  private readonly undecided = new Map<string, number>();
   /** Time of the packet being read, for the files that start in it. */
   private packetTs = 0;
 
@@ -44,11 +52,14 @@ export class FileContent {
     if (hex === undefined) return;
     let content = this.flows.get(flow.key);
     if (!content) {
-      const kind = this.recognise(flow, fromOrig, hex);
+      const waited = this.undecided.get(flow.key) ?? 0;
+      const kind = waited < MAX_UNDECIDED_PACKETS ? this.recognise(flow, fromOrig, hex) : 'none';
       if (kind === undefined) {
         this.seenPayload.add(`${flow.key}|${fromOrig}`);
+        this.undecided.set(flow.key, waited + 1);
         return;
       }
+      this.undecided.delete(flow.key);
       content = this.start(flow, kind);
       this.flows.set(flow.key, content);
     }
@@ -115,6 +126,7 @@ export class FileContent {
       content.orig = new TcpReassembler(orig, flow.orig.syn && !this.seenPayload.has(`${flow.key}|true`));
       content.resp = new TcpReassembler(resp, flow.synAckSeen && !this.seenPayload.has(`${flow.key}|false`));
     };
+
     if (kind === 'http') {
       content.http = new HttpConversation(() => this.packetTs);
       streams(content.http.requests, content.http.responses);
@@ -125,6 +137,8 @@ export class FileContent {
       content.ftpData = { orig: new FileHasher(), resp: new FileHasher() };
       streams(hashingConsumer(content.ftpData.orig), hashingConsumer(content.ftpData.resp));
     }
+    this.seenPayload.delete(`${flow.key}|true`);
+    this.seenPayload.delete(`${flow.key}|false`);
     return content;
   }
 }

@@ -116,6 +116,16 @@ describeWithShared('kill -9 at random points', () => {
         mustRun(['add', caseDir, join(inputs, 'vip-recovery.pcap'), sharedPath('corpus/edge/zeek-mixed-vlan-mpls/mixed-vlan-mpls.pcap'), sharedPath('corpus/edge/tcpdump-tests/bigtcp-ipv6.pcap')]);
       },
       args: (caseDir) => ['analyze', caseDir, '--engine', 'tshark'],
+      check: (caseDir) => {
+        // Only the folders of finished runs stay under engine/.
+        const opened = openCase(caseDir, { write: false });
+        try {
+          const kept = (opened.db.prepare(`SELECT id FROM engine_runs WHERE status = 'done'`).pluck().all() as string[]).sort();
+          expect(readdirSync(join(caseDir, 'engine')).sort()).toEqual(kept);
+        } finally {
+          opened.close();
+        }
+      },
     },
     {
       name: 'report export',
@@ -177,7 +187,7 @@ describeWithShared('kill -9 at random points', () => {
         const delayMs = Math.round(random() * cleanMs);
         if (await runAndKill(step.args(caseDir, work), delayMs)) landed++;
 
-        await expectCaseSound(caseDir);
+        await expectCaseSound(caseDir, { partialCopies: true });
         const rerun = runNetcase(step.args(caseDir, work), { env: ENV });
         expect(rerun.stderr, `rerun after a kill at ${delayMs} ms`).not.toContain('internal error');
         // add exits 1 when every file is already evidence, which a kill after the last commit leaves.

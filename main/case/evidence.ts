@@ -175,7 +175,7 @@ function collectFiles(inputs: string[], result: IntakeResult): InputFile[] {
     const info = statSync(path);
     if (info.isFile()) files.push({ path, explicit: true });
     else if (info.isDirectory()) walk(path, files, result, path);
-    else throw new NetcaseError('UNSUPPORTED_FILE', `${input} is neither a file nor a folder.`);
+    else throw new NetcaseError('UNSUPPORTED_FILE', `${input} is neither a file nor a folder (a pipe, socket or device). Save the capture to a file and add that.`);
   }
   return files;
 }

@@ -94,6 +94,8 @@ export function openCase(dir: string, options: { write: boolean; tool?: string }
   } catch (error) {
     lock?.release();
     snapshot?.remove();
+    // Errors about the copy name the case's own database, which is the file to restore.
+    if (snapshot && error instanceof NetcaseError) error.message = error.message.replaceAll(snapshot.path, databasePath);
     throw error;
   }
 

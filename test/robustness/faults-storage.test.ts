@@ -133,6 +133,21 @@ describe('storage faults', () => {
     expect(fingerprintFolder(caseDir)).toEqual(before);
     expectCliSound(caseDir);
   });
+
+  it('read-only folder with a damaged database', async (context) => {
+    const tmpfs = mountTmpfs('16m');
+    if ('reason' in tmpfs) return context.skip(tmpfs.reason);
+    const caseDir = join(tmpfs.dir, 'case');
+    expect(runNetcase(['case', 'create', caseDir, '--name', 'read-only damaged']).status).toBe(0);
+    writeFileSync(join(caseDir, 'case.sqlite'), 'not a database');
+    const refused = mountCommand('mount', ['-o', 'remount,ro', tmpfs.dir]);
+    if (refused) return context.skip(`remounting the tmpfs read-only was refused (${refused})`);
+
+    // Readers open a temporary copy, but the message names the file to restore.
+    const events = runNetcase(['events', caseDir]);
+    expect(events.stderr).toContain(`The case database ${join(caseDir, 'case.sqlite')} is damaged or not an SQLite file`);
+    expect(events.status).toBe(1);
+  });
 });
 
 describe('two processes on one case', () => {

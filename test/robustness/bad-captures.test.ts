@@ -90,7 +90,7 @@ describeWithShared('odd and broken captures', () => {
     else expect(run!.warnings).toEqual([]);
   });
 
-  it('case stays sound and analyze is idempotent', async () => {
+  it('analyze rerun changes no counts', async () => {
     expectCliSound(caseDir);
     const again = runNetcase(['analyze', caseDir, '--engine', 'tshark']);
     expect(again.status).toBe(0);

@@ -30,7 +30,7 @@ function unshareRefusal(): string | null {
 }
 
 describeWithShared('offline pipeline', () => {
-  it('runs case to signed report without network', (context) => {
+  it('full pipeline runs without network', (context) => {
     const refusal = unshareRefusal();
     if (refusal) {
       console.warn(`Skipping the offline pipeline test: ${refusal}.`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { constants, createReadStream, openSync } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,22 @@ async function removeAbandonedPipes(): Promise<void> {
   for (const name of names) {
     const owner = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
     if (!owner || isAlive(Number(owner[1]))) continue;
+    releaseWaitingReader(join(tmpdir(), name, 'capture'));
     await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Ends a tshark left waiting on an abandoned pipe. A process killed after starting tshark but
+ * before opening the pipe's write end leaves tshark blocked in open() for ever. Opening and
+ * closing the write end lets it read end-of-file and exit. The open fails (ENXIO) when no
+ * reader waits, which is the usual case and is ignored.
+ */
+function releaseWaitingReader(path: string): void {
+  try {
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // No reader waits on this pipe, or the pipe is already gone.
   }
 }
 

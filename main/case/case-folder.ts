@@ -1,4 +1,4 @@
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
 import { NetcaseError } from '../errors.js';
@@ -48,6 +48,7 @@ export function createCase(dir: string, options: CreateCaseOptions): CaseFile {
     throw new NetcaseError('IO', `Cannot create the folder ${parent}: ${(error as Error).message}.`, { cause: error });
   }
 
+  removeAbandonedStaging(parent, basename(target));
   const staging = join(parent, `.${basename(target)}.creating-${process.pid}`);
   try {
     mkdirSync(staging);
@@ -60,7 +61,8 @@ export function createCase(dir: string, options: CreateCaseOptions): CaseFile {
     } finally {
       db.close();
     }
-    if (existsSync(target)) rmSync(target, { recursive: false, force: false, maxRetries: 0 } as never);
+    // rmdir removes the target only while it is still empty, so nothing in it is ever lost.
+    if (existsSync(target)) rmdirSync(target);
     renameSync(staging, target);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -123,6 +125,29 @@ export async function withCase<T>(dir: string, options: { write: boolean; tool?:
     return await work(opened);
   } finally {
     opened.close();
+  }
+}
+
+/**
+ * Deletes staging folders of this case name left by a `case create` that was killed before its
+ * rename, identified by the process id in their name.
+ */
+function removeAbandonedStaging(parent: string, name: string): void {
+  const prefix = `.${name}.creating-`;
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length));
+    if (Number.isInteger(pid) && pid !== process.pid && !isProcessAlive(pid)) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

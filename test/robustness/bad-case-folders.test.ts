@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,35 @@ describe('broken case folders', () => {
     expect(result.stderr).toContain(`Case folder ${path} not found.`);
     expect(result.status).toBe(1);
     expect(readFileSync(path, 'utf8')).toBe('not a folder');
+  });
+
+  it('case create in an empty folder', () => {
+    const dir = join(tempDir(), 'case');
+    mkdirSync(dir);
+    const result = runNetcase(['case', 'create', dir, '--name', 'into an empty folder']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expectCliSound(dir);
+  });
+
+  it('case create over files or a case', () => {
+    const work = tempDir();
+    const notes = join(work, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'todo.txt'), 'keep me\n');
+    const notesBefore = fingerprintFolder(notes);
+    const intoNotes = runNetcase(['case', 'create', notes, '--name', 'over notes']);
+    expect(intoNotes.stderr).toContain(`${notes} is not empty. Choose an empty or new folder.`);
+    expect(intoNotes.status).toBe(1);
+    expect(fingerprintFolder(notes)).toEqual(notesBefore);
+
+    const dir = buildCase(work);
+    const before = fingerprintFolder(dir);
+    const overCase = runNetcase(['case', 'create', dir, '--name', 'over a case']);
+    expect(overCase.stderr).toContain(`${dir} is not empty. It already holds a case; open it instead.`);
+    expect(overCase.status).toBe(1);
+    expect(fingerprintFolder(dir)).toEqual(before);
+    expect(readdirSync(work).filter((name) => name.includes('.creating-'))).toEqual([]);
   });
 
   it('case repaired from a backup opens again', () => {

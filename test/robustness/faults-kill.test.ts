@@ -155,6 +155,27 @@ describeWithShared('kill -9 at random points', () => {
     },
   ];
 
+  it(`case create survives ${KILLS ?? 10} kills`, async () => {
+    const kills = KILLS ?? 10;
+    const parent = join(work, 'create');
+    mkdirSync(parent);
+    const cleanMs = Math.min(...[1, 2].map((attempt) => timedRun(['case', 'create', join(parent, `clean-${attempt}`), '--name', 'clean']).ms));
+    let landed = 0;
+    for (let run = 0; run < kills; run++) {
+      const caseDir = join(parent, `case-${run}`);
+      if (await runAndKill(['case', 'create', caseDir, '--name', 'killed'], Math.round(random() * cleanMs))) landed++;
+
+      // The rerun creates the case, or finds the one the killed run finished.
+      const rerun = runNetcase(['case', 'create', caseDir, '--name', 'killed']);
+      if (rerun.status !== 0) expect(rerun.stderr).toContain(`${caseDir} is not empty. It already holds a case; open it instead.`);
+      const counts = await expectCaseSound(caseDir);
+      expect(counts.auditEntries).toBe(1);
+      expect(readdirSync(parent).filter((name) => name.includes('.creating-'))).toEqual([]);
+    }
+    console.log(`case create: ${landed} of ${kills} kills landed before the step ended (clean run ${Math.round(cleanMs)} ms)`);
+    expect(landed).toBeGreaterThanOrEqual(kills / 3);
+  });
+
   for (const step of steps) {
     it(`${step.name} survives ${step.kills} kills`, async () => {
       // 1. Two clean runs give the reference counts and the step's duration. The shorter one

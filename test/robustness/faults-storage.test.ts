@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runNetcase, startNetcase } from '../helpers/cli.js';
@@ -183,6 +183,31 @@ describe('two processes on one case', () => {
     const counts = await expectCaseSound(caseDir);
     expect(counts.imports).toBe(2);
     expect(counts.events).toBe(80_001);
+  });
+
+  it('damaged lock file is taken over', async () => {
+    const caseDir = join(tempDir(), 'case');
+    expect(runNetcase(['case', 'create', caseDir, '--name', 'damaged lock']).status).toBe(0);
+    writeFileSync(join(caseDir, 'case.lock'), 'garbage{');
+    const small = join(tempDir(), 'small.log');
+    writeFileSync(small, `${CONN_HEADER}1767981600.000000\tC1\t10.0.0.1\t1000\t192.0.2.80\t80\ttcp\n`);
+
+    expect(runNetcase(['import-logs', caseDir, small]).status).toBe(0);
+    expect(existsSync(join(caseDir, 'case.lock'))).toBe(false);
+    expect((await expectCaseSound(caseDir)).events).toBe(1);
+  });
+
+  it('lock from another host is kept', () => {
+    const caseDir = join(tempDir(), 'case');
+    expect(runNetcase(['case', 'create', caseDir, '--name', 'other host']).status).toBe(0);
+    const lock = JSON.stringify({ pid: 4242, host: 'analyst-laptop-2', since: '2026-01-09T18:00:00.000Z', tool: 'netcase-app' });
+    writeFileSync(join(caseDir, 'case.lock'), lock);
+
+    const result = runNetcase(['add', caseDir, join(caseDir, 'case.json')]);
+    expect(result.stderr).toContain(`The case is open for writing by netcase-app (pid 4242 on analyst-laptop-2, since 2026-01-09T18:00:00.000Z). It cannot be checked from`);
+    expect(result.stderr).toContain(`if that process is gone, delete ${join(caseDir, 'case.lock')}.`);
+    expect(result.status).toBe(1);
+    expect(readFileSync(join(caseDir, 'case.lock'), 'utf8')).toBe(lock);
   });
 
   it('two writers started together', async () => {

@@ -3,6 +3,9 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCase, openCase } from '../../main/case/case-folder.js';
+import { sqliteFailureError } from '../../main/errors.js';
+import { importLogs } from '../../main/ingest/importer.js';
 import { runNetcase, startNetcase } from '../helpers/cli.js';
 import { writeConnLog } from '../helpers/generate-logs.js';
 import { tempDir } from '../helpers/temp.js';
@@ -84,6 +87,29 @@ describe('storage faults', () => {
     const after = await expectCaseSound(caseDir);
     expect(after.imports).toBe(2);
     expect(after.events).toBe(60_001);
+  });
+
+  it('database full without root', async () => {
+    // SQLite's max_page_count makes the database file unable to grow, as a full disk does,
+    // where mounting a small tmpfs is not allowed.
+    const caseDir = join(tempDir(), 'case');
+    createCase(caseDir, { name: 'simulated full disk' });
+    const opened = openCase(caseDir, { write: true });
+    let error: unknown;
+    try {
+      opened.db.pragma(`max_page_count = ${(opened.db.pragma('page_count', { simple: true }) as number) + 40}`);
+      error = await importLogs(opened.db, [join(inputs, 'small.log'), join(inputs, 'conn.log')], { actor: 'tester' }).catch((caught: unknown) => caught);
+    } finally {
+      opened.close();
+    }
+    expect((error as { code?: string }).code).toBe('SQLITE_FULL');
+    expect(sqliteFailureError(error)?.message).toMatch(/^The disk is full \(database or disk is full\), so the case database could not grow; the change in progress was rolled back\. Free space/);
+    const counts = await expectCaseSound(caseDir);
+    expect(counts.imports).toBe(1);
+    expect(counts.events).toBe(1);
+
+    expect(runNetcase(['import-logs', caseDir, join(inputs, 'small.log'), join(inputs, 'conn.log')]).status).toBe(0);
+    expect((await expectCaseSound(caseDir)).events).toBe(60_001);
   });
 
   it('disk full during report export', async (context) => {

@@ -14,9 +14,9 @@ import { writeConnLog } from '../helpers/generate-logs.js';
 import { describeWithShared, sharedPath } from '../helpers/shared.js';
 import { expectCaseSound, expectCliSound, suiteDir, type CaseCounts } from './case-health.js';
 
-/** Seed of the kill times; change it to explore other points, print it to replay a failure. */
+/** Seed of the kill times. Change it to explore other points, and reuse a printed one to replay a failure. */
 const SEED = Number(process.env.NETCASE_KILL_SEED ?? 20260109);
-/** Kills per step, when set; otherwise 20 for intake and import and 10 for the slower engine run and report export. */
+/** Kills per step when set. Otherwise intake and import get 20, and the slower steps 10. */
 const KILLS = process.env.NETCASE_KILLS_PER_STEP ? Number(process.env.NETCASE_KILLS_PER_STEP) : undefined;
 const PASSPHRASE = 'robustness passphrase';
 const ENV = { NETCASE_P12_PASSPHRASE: PASSPHRASE };

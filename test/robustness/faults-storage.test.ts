@@ -11,7 +11,7 @@ import { writeConnLog } from '../helpers/generate-logs.js';
 import { tempDir } from '../helpers/temp.js';
 import { expectCaseSound, expectCliSound, fingerprintFolder, suiteDir } from './case-health.js';
 
-/** Runs mount or umount; returns the error text, or null when it worked. */
+/** Runs mount or umount and returns the error text, or null when it worked. */
 function mountCommand(program: 'mount' | 'umount', args: string[]): string | null {
   const result = spawnSync(program, args, { encoding: 'utf8' });
   if (result.error) return result.error.message;
@@ -78,7 +78,7 @@ describe('storage faults', () => {
     expect(imported.stderr).not.toContain('internal error');
     expect(imported.status).not.toBe(0);
     const counts = await expectCaseSound(caseDir);
-    // The small log committed before the disk filled; nothing of the large one is kept.
+    // The small log committed before the disk filled, and nothing of the large one is kept.
     expect(counts.imports).toBe(1);
     expect(counts.events).toBe(1);
 
@@ -255,7 +255,7 @@ describe('two processes on one case', () => {
     const results = await Promise.all(children);
     const winners = results.filter((result) => result.code === 0);
     const losers = results.filter((result) => result.code !== 0);
-    // Both may finish when the first ends before the second starts; never do both write at once.
+    // Both may finish when the first ends before the second starts, but never do both write at once.
     for (const loser of losers) expect(loser.stderr()).toMatch(/The case is open for writing by netcase-cli \(pid \d+/);
     expect(winners.length).toBeGreaterThanOrEqual(1);
     for (const loser of losers) expect(runNetcase(['import-logs', caseDir, join(logs, loser.name)]).status).toBe(0);

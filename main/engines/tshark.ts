@@ -14,9 +14,8 @@ export interface TsharkEngineOptions {
   /** Path or command name of tshark; `tshark` on PATH when omitted. */
   executable?: string;
   /**
-   * Capture input: `fifo` copies the file through a named pipe and counts the bytes copied, and
-   * `file` lets tshark open the path and estimates progress from packet sizes. Defaults to `file`
-   * on Windows, which has no mkfifo, and to `fifo` elsewhere.
+   * Capture input: `file` (the default) lets tshark open the path and estimates progress from
+   * packet sizes, and `fifo` copies the file through a named pipe and counts the bytes copied.
    */
   captureInput?: CaptureInput;
 }

@@ -11,7 +11,13 @@ import { CapturePipe } from './capture-pipe.js';
  */
 export type CaptureInput = 'fifo' | 'file';
 
-export const DEFAULT_CAPTURE_INPUT: CaptureInput = process.platform === 'win32' ? 'file' : 'fifo';
+/**
+ * `file` everywhere. On a 103 MB capture it finished in 11.5 s where the pipe took 17 to 21 s,
+ * because the copy into the pipe shares Node's event loop with parsing tshark's output and
+ * tshark waits whenever parsing runs. tshark reading the file itself also cannot be left
+ * blocked on a pipe whose writer was killed.
+ */
+export const DEFAULT_CAPTURE_INPUT: CaptureInput = 'file';
 
 export interface TsharkProcessOptions {
   executable: string;

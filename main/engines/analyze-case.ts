@@ -142,10 +142,19 @@ async function analyzeCapture(opened: OpenCase, evidence: EvidenceItem, choice: 
   if (!existsSync(capturePath)) {
     return fail(`The capture file ${evidence.stored_path} is missing from the case folder. Restore it from the original (${evidence.original_path}).`);
   }
-  const { sha256 } = await hashFile(capturePath);
-  if (sha256 !== evidence.sha256) {
+  // The capture is hashed while the engine reads it, which saves a full read before the run.
+  // A capture whose hash no longer matches intake fails the run, and the engine's output is
+  // discarded, exactly as if the check had come first.
+  const hashing = hashFile(capturePath).then(
+    ({ sha256 }) => sha256,
+    (error: unknown) => `unreadable: ${(error as Error).message}`,
+  );
+  const changedCapture = async (): Promise<RunOutcome | null> => {
+    const sha256 = await hashing;
+    if (sha256 === evidence.sha256) return null;
+    rmSync(outputDir, { recursive: true, force: true });
     return fail(`The capture file ${evidence.stored_path} has changed since intake (SHA-256 ${sha256}, expected ${evidence.sha256}), so it was not analysed. Restore it from the original (${evidence.original_path}).`);
-  }
+  };
   mkdirSync(outputDir, { recursive: true });
 
   // 1. The engine writes Zeek-format logs into engine/<run-id>/.
@@ -168,11 +177,15 @@ async function analyzeCapture(opened: OpenCase, evidence: EvidenceItem, choice: 
       rmSync(outputDir, { recursive: true, force: true });
       throw error;
     }
+    const changed = await changedCapture();
+    if (changed) return changed;
     const details = error.details as { stderr?: string; commandLine?: string[] } | undefined;
     run.stderr = details?.stderr ?? '';
     run.commandLine = details?.commandLine ?? [];
     return fail(error.message);
   }
+  const changed = await changedCapture();
+  if (changed) return changed;
   run.commandLine = result.commandLine;
   run.exitCode = result.exitCode;
   run.stderr = result.stderr;

@@ -37,6 +37,15 @@ const MAX_NEW_SHARE_WITHOUT_LAYOUT = 0.5;
 /** The pointer must rest on a node this long before the rest fades, so passing over nodes costs no restyle. */
 const HOVER_DELAY_MS = 120;
 
+/**
+ * The same for a large graph, where fading restyles thousands of elements and redraws take a
+ * few hundred milliseconds without a GPU, so a click is not held up by a fade it did not want.
+ */
+const LARGE_HOVER_DELAY_MS = 400;
+
+/** Zoom from which a large graph shows every label: 10 px labels are then drawn at 9 px or more. */
+const LABEL_ZOOM = 0.9;
+
 /** The node list's positions are republished at most this often (ms) while the view moves. */
 const POSITIONS_INTERVAL_MS = 100;
 
@@ -66,6 +75,8 @@ export class GraphView {
   #theme: GraphTheme;
   /** Whether the stylesheet in use is the one for large graphs. */
   #largeStyle = false;
+  /** Whether the nodes of a large graph carry the `labelled` class, set when zoomed in. */
+  #labelled = false;
 
   constructor(
     container: HTMLElement | undefined,
@@ -82,6 +93,17 @@ export class GraphView {
       selectionType: 'single',
     });
     this.#listen();
+  }
+
+  /** Labels every node of a large graph while the zoom makes 10 px text at least 9 px tall. */
+  #updateLabels(): void {
+    const wanted = this.#largeStyle && this.cy.zoom() >= LABEL_ZOOM;
+    if (wanted === this.#labelled) return;
+    this.#labelled = wanted;
+    this.cy.batch(() => {
+      if (wanted) this.cy.nodes().addClass('labelled');
+      else this.cy.nodes().removeClass('labelled');
+    });
   }
 
   destroy(): void {
@@ -108,6 +130,9 @@ export class GraphView {
       this.#largeStyle = large;
       this.cy.style(buildStylesheet(this.#theme, large));
     }
+    // The new nodes carry no `labelled` class. The zoom after the layout sets it, or the
+    // branches below that skip the layout do.
+    this.#labelled = false;
 
     const placed = this.#placeKnownNodes();
     this.#applyReplay();
@@ -119,12 +144,14 @@ export class GraphView {
     }
     if (placed === total) {
       // Every node has been placed before (the window shrank or the threshold rose), so no layout runs.
+      this.#updateLabels();
       this.#schedulePositions();
       return;
     }
     const newShare = (total - placed) / total;
     if (placed > 0 && large && newShare <= MAX_NEW_SHARE_WITHOUT_LAYOUT) {
       this.#placeNewNodesBesideNeighbours();
+      this.#updateLabels();
       this.#schedulePositions();
       return;
     }
@@ -299,6 +326,7 @@ export class GraphView {
       if (event.target === cy) this.clearFocus();
     });
     cy.on('viewport layoutstop', () => this.#schedulePositions());
+    cy.on('zoom layoutstop', () => this.#updateLabels());
     cy.on('dragpan scrollzoom pinchzoom', () => {
       this.#viewportMoved = true;
     });
@@ -391,7 +419,7 @@ export class GraphView {
     this.#hoverTimer = setTimeout(() => {
       this.#hoverTimer = null;
       if (!this.#grabbing && !this.cy.destroyed()) this.#highlight(node);
-    }, HOVER_DELAY_MS);
+    }, this.#largeStyle ? LARGE_HOVER_DELAY_MS : HOVER_DELAY_MS);
   }
 
   #cancelHover(): void {

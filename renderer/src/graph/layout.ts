@@ -34,8 +34,9 @@ export function layoutOptions(nodeCount: number, pinned: readonly PinnedNode[], 
     animate: false,
     fit: !incremental,
     padding: 30,
-    // Counted only in 'proof' quality; it keeps labels of small graphs from overlapping nodes.
-    nodeDimensionsIncludeLabels: true,
+    // It keeps labels of small graphs from overlapping nodes. A large graph draws no labels
+    // until zoomed in, and measuring thousands of labels would slow its layout.
+    nodeDimensionsIncludeLabels: !large,
     packComponents: false,
     // The draft spreads nodes this far apart, which keeps a large graph readable when zoomed in.
     nodeSeparation: 120,

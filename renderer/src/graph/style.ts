@@ -68,7 +68,7 @@ export function readTheme(element: Element): GraphTheme {
  * Builds the Cytoscape stylesheet: fill colour and shape by node type, a thick ring in the verdict
  * colour, edge width from the element's data, and the classes the pane toggles (faded, pinned,
  * hidden by the replay). Labels are plain text; Cytoscape never parses them as HTML. A `large`
- * graph draws labels only when zoomed in, because thousands of labels make every frame slow.
+ * graph labels only selected and highlighted nodes until the view adds `labelled` on zooming in.
  */
 export function buildStylesheet(theme: GraphTheme, large: boolean): StylesheetJson {
   const byClass = (Object.keys(NODE_SHAPES) as NodeClass[]).map((nodeClass) => ({
@@ -86,7 +86,9 @@ export function buildStylesheet(theme: GraphTheme, large: boolean): StylesheetJs
       style: {
         width: 22,
         height: 22,
-        label: 'data(label)',
+        // A large graph gets labels only once zoomed in far enough to read them (the
+        // `labelled` class below), because measuring thousands of labels slows layout and drawing.
+        label: large ? '' : 'data(label)',
         color: theme.foreground,
         'font-size': 10,
         'text-valign': 'bottom',
@@ -94,7 +96,6 @@ export function buildStylesheet(theme: GraphTheme, large: boolean): StylesheetJs
         'text-background-color': theme.background,
         'text-background-opacity': 0.7,
         'text-background-padding': '1px',
-        'min-zoomed-font-size': large ? 9 : 0,
         'border-width': 1,
         'border-color': theme.background,
       },
@@ -110,6 +111,7 @@ export function buildStylesheet(theme: GraphTheme, large: boolean): StylesheetJs
         opacity: 0.8,
       },
     },
+    { selector: 'node.labelled, node:selected, node.highlighted', style: { label: 'data(label)' } },
     { selector: 'node:selected', style: { 'outline-width': 3, 'outline-color': theme.accent, 'outline-offset': 2 } },
     { selector: 'edge:selected', style: { 'line-color': theme.accent } },
     { selector: '.highlighted', style: { 'z-index': 10 } },

@@ -10,12 +10,12 @@ export interface LatestFetch<T> {
 }
 
 /**
- * Keeps `data` the reply of the newest request. `fetch` runs `delayMs` after the last change
+ * Keeps `data` the reply of the newest request. `query` runs `delayMs` after the last change
  * of any of `sources`, so a drag or a resize sends one request. A reply that arrives after a
- * newer request started is dropped, so a slow reply never overwrites a newer one. `fetch`
+ * newer request started is dropped, so a slow reply never overwrites a newer one. `query`
  * returns null when there is nothing to fetch (no case span yet), which clears `data`.
  */
-export function useLatestFetch<T>(fetch: () => Promise<T> | null, sources: WatchSource[], delayMs: number, describeError: (message: string) => string = (message) => message): LatestFetch<T> {
+export function useLatestFetch<T>(query: () => Promise<T> | null, sources: WatchSource[], delayMs: number, describeError: (message: string) => string = (message) => message): LatestFetch<T> {
   const data = shallowRef<T | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
@@ -25,7 +25,7 @@ export function useLatestFetch<T>(fetch: () => Promise<T> | null, sources: Watch
   async function reload(): Promise<void> {
     const request = ++sequence;
     try {
-      const pending = fetch();
+      const pending = query();
       if (pending === null) {
         data.value = null;
         return;

@@ -1,6 +1,6 @@
-import { createCase, openCase, withCase, type CreateCaseOptions } from './case/case-folder.js';
+import { createCase, openCase, withCase, type CreateCaseOptions, type OpenCase } from './case/case-folder.js';
 import type { CaseFile } from './case/case-file.js';
-import { describeCase, type CaseInfo } from './case/case-info.js';
+import { describeCase, type CaseInfo, type DescribeOptions } from './case/case-info.js';
 import { addEvidence, listEvidence, type EvidenceItem, type IntakeResult } from './case/evidence.js';
 import { verifyAudit, type AuditVerification } from './case/audit.js';
 import { isNetcaseError } from './errors.js';
@@ -27,7 +27,7 @@ import type { NarrativeField } from './report/drafts.js';
  */
 export interface Services extends IocServices, ReportServices, AnalysisServices {
   createCase(dir: string, options: CreateCaseOptions): CaseFile;
-  caseInfo(dir: string): Promise<CaseInfo>;
+  caseInfo(dir: string, options?: DescribeOptions): Promise<CaseInfo>;
   addEvidence(dir: string, paths: string[]): Promise<IntakeResult>;
   /** Lists the case's evidence records without rehashing the files. */
   listEvidence(dir: string): Promise<EvidenceItem[]>;
@@ -55,14 +55,18 @@ export function createServices(tool = 'netcase'): Services {
 
     createCase: (dir, options) => createCase(dir, { ...options, tool }),
 
-    async caseInfo(dir) {
+    async caseInfo(dir, options = {}) {
+      const describe = (opened: OpenCase) => describeCase(opened, options);
+      // A summary without verification writes nothing, so it needs no lock.
+      if (options.verifyEvidence === false) return withCase(dir, { write: false, tool }, describe);
+
       // Verification is audited when the case is free. When another process has it open for
       // writing, or the folder is read-only, the hashes are still checked, read-only.
       try {
-        return await withCase(dir, { write: true, tool }, describeCase);
+        return await withCase(dir, { write: true, tool }, describe);
       } catch (error) {
         if (!isNetcaseError(error) || (error.code !== 'CASE_LOCKED' && error.code !== 'READ_ONLY')) throw error;
-        return withCase(dir, { write: false, tool }, describeCase);
+        return withCase(dir, { write: false, tool }, describe);
       }
     },
 

@@ -350,7 +350,8 @@ export const CONTRACT = {
   ),
   'cases.open': method<CaseInfo>()(z.union([z.strictObject({ folder: token }), z.strictObject({ recent: z.string().min(1).max(4096) })])),
   'cases.close': method<{ closed: boolean }>()(nothing),
-  'cases.info': method<CaseInfo>()(nothing),
+  // verifyEvidence false: the evidence statuses of the last verification, with no file read.
+  'cases.info': method<CaseInfo>()(z.strictObject({ verifyEvidence: z.boolean().optional() })),
   'cases.exportArchive': method<CaseArchiveExport>()(z.strictObject({ out: token, withoutEvidence: z.boolean().optional() })),
   'cases.importArchive': method<CaseArchiveImport>()(z.strictObject({ file: token, to: token })),
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CASE_DATABASE, type CaseFile } from './case-file.js';
 import type { OpenCase } from './case-folder.js';
 import { readLockHolder, type LockHolder } from './case-lock.js';
-import { verifyEvidence, type EvidenceCheck } from './evidence.js';
+import { listEvidence, verifyEvidence, type EvidenceCheck } from './evidence.js';
 import { appendAudit, verifyAudit, type AuditVerification } from './audit.js';
 import { countEventsByLog, eventTimeRange, type LogCount } from '../store/events.js';
 
@@ -21,16 +21,27 @@ export interface CaseInfo {
   verificationRecorded: boolean;
 }
 
+export interface DescribeOptions {
+  /**
+   * Rehash every evidence file and check the whole database (the default). Without it the
+   * evidence statuses are those of the last recorded verification, files added since count as
+   * verified by their intake hash, and only a missing file is detected anew. That costs no
+   * file reads, for a summary refreshed after each job.
+   */
+  verifyEvidence?: boolean;
+}
+
 /**
  * Describes a case and re-verifies its evidence hashes. When the case is open for writing
  * here, the verification is written to the audit log.
  */
-export async function describeCase(opened: OpenCase): Promise<CaseInfo> {
-  checkDatabase(opened);
-  const evidence = await verifyEvidence(opened);
+export async function describeCase(opened: OpenCase, options: DescribeOptions = {}): Promise<CaseInfo> {
+  const verify = options.verifyEvidence ?? true;
+  if (verify) checkDatabase(opened);
+  const evidence = verify ? await verifyEvidence(opened) : lastRecordedChecks(opened);
   const evidenceOk = evidence.every((check) => check.status === 'verified');
 
-  if (opened.writable) {
+  if (verify && opened.writable) {
     opened.db.transaction(() =>
       appendAudit(opened.db, opened.actor, 'evidence.verify', {
         items: evidence.map((check) => ({ sha256: check.item.sha256, stored_path: check.item.stored_path, status: check.status, actual_sha256: check.actualSha256 ?? null })),
@@ -51,8 +62,24 @@ export async function describeCase(opened: OpenCase): Promise<CaseInfo> {
     events: { total: byLog.reduce((sum, entry) => sum + entry.count, 0), byLog, first: range.first, last: range.last },
     audit: verifyAudit(opened.db),
     lock: opened.writable || !existsSync(lockPath) ? null : readLockHolder(lockPath),
-    verificationRecorded: opened.writable,
+    verificationRecorded: verify && opened.writable,
   };
+}
+
+/** Reads each evidence item's status from the newest `evidence.verify` audit entry, without reading the files. */
+function lastRecordedChecks(opened: OpenCase): EvidenceCheck[] {
+  const details = opened.db.prepare(`SELECT details FROM audit WHERE action = 'evidence.verify' ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
+  const recorded = new Map<string, { status: EvidenceCheck['status']; actual_sha256: string | null }>();
+  for (const entry of details === undefined ? [] : (JSON.parse(details) as { items: { stored_path: string; status: EvidenceCheck['status']; actual_sha256: string | null }[] }).items) {
+    recorded.set(entry.stored_path, entry);
+  }
+
+  return listEvidence(opened).map((item): EvidenceCheck => {
+    if (!existsSync(join(opened.dir, item.stored_path))) return { item, status: 'missing' };
+    const last = recorded.get(item.stored_path);
+    if (last === undefined || last.status === 'verified') return { item, status: 'verified' };
+    return last.actual_sha256 === null ? { item, status: last.status } : { item, status: last.status, actualSha256: last.actual_sha256 };
+  });
 }
 
 /**

@@ -117,7 +117,7 @@ export function createImplementations(session: IpcSession, deps: HandlerDependen
       return { closed: wasOpen };
     },
 
-    'cases.info': async () => services.caseInfo(session.requireCase()),
+    'cases.info': async ({ verifyEvidence }) => services.caseInfo(session.requireCase(), { verifyEvidence }),
 
     'cases.exportArchive': async ({ out, withoutEvidence }) => {
       const dir = session.requireCase();

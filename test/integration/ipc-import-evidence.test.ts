@@ -1,4 +1,6 @@
+import { appendFileSync, chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { writeConnLog } from '../helpers/generate-logs.js';
 import { IpcHarness } from '../helpers/ipc.js';
@@ -52,5 +54,37 @@ describe('jobs.start import-evidence', () => {
     const error = await harness.fail('jobs.start', { kind: 'import-evidence', evidence: [intake.added[0]!.id] });
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toContain('is a capture, not a Zeek log');
+  });
+});
+
+describe('cases.info without verification', () => {
+  function verifications(harness: IpcHarness): number {
+    const db = new Database(join(harness.root, 'case', 'case.sqlite'), { readonly: true });
+    const count = (db.prepare(`SELECT count(*) AS n FROM audit WHERE action = 'evidence.verify'`).get() as { n: number }).n;
+    db.close();
+    return count;
+  }
+
+  it('shows the last verified statuses', async () => {
+    const { harness } = await caseWithDroppedLog(5);
+    const before = verifications(harness);
+    const summary = await harness.call('cases.info', { verifyEvidence: false });
+    expect(summary.evidence.map((check) => check.status)).toEqual(['verified']);
+    expect(verifications(harness)).toBe(before);
+
+    // A changed copy shows once a verification has seen it.
+    const stored = join(harness.root, 'case', summary.evidence[0]!.item.stored_path);
+    chmodSync(stored, 0o644);
+    appendFileSync(stored, '# appended\n');
+    expect((await harness.call('cases.info', { verifyEvidence: false })).evidence[0]!.status).toBe('verified');
+    expect((await harness.call('cases.info', {})).evidence[0]!.status).toBe('changed');
+    expect(verifications(harness)).toBe(before + 1);
+    const after = await harness.call('cases.info', { verifyEvidence: false });
+    expect(after.evidence[0]!.status).toBe('changed');
+    expect(after.evidence[0]!.actualSha256).toMatch(/^[0-9a-f]{64}$/);
+
+    // A missing copy shows at once.
+    rmSync(stored);
+    expect((await harness.call('cases.info', { verifyEvidence: false })).evidence[0]!.status).toBe('missing');
   });
 });

@@ -42,9 +42,12 @@ export const useCaseStore = defineStore('case', () => {
     await loadRecent();
   }
 
-  /** Rereads the summary and tells every pane that the case's data changed. */
-  async function refresh(): Promise<void> {
-    info.value = await api().cases.info({});
+  /**
+   * Rereads the summary and bumps `dataVersion`, so every pane refetches. Evidence is rehashed
+   * only with `verifyEvidence`; otherwise the last verification's statuses are shown.
+   */
+  async function refresh(verifyEvidence = false): Promise<void> {
+    info.value = await api().cases.info({ verifyEvidence });
     dataVersion.value += 1;
   }
 

@@ -47,10 +47,10 @@ export function isNetcaseError(error: unknown): error is NetcaseError {
 }
 
 /**
- * Turns SQLite failures that a user can act on into typed errors that name the fix: a damaged
- * file (better-sqlite3's SqliteError with code SQLITE_CORRUPT or SQLITE_NOTADB, raised by
- * whichever query first reads a bad page) and a full disk (SQLITE_FULL, after SQLite has rolled
- * the statement back). Returns null for every other error.
+ * Turns SQLite failures that a user can act on into typed errors that name the fix. A damaged
+ * file raises better-sqlite3's SqliteError with code SQLITE_CORRUPT or SQLITE_NOTADB from
+ * whichever query first reads a bad page. A full disk raises SQLITE_FULL after SQLite has
+ * rolled the statement back. Returns null for every other error.
  */
 export function sqliteFailureError(error: unknown): NetcaseError | null {
   const code = (error as { code?: unknown } | null)?.code;
@@ -65,7 +65,7 @@ export function sqliteFailureError(error: unknown): NetcaseError | null {
   if (code === 'SQLITE_FULL') {
     return new NetcaseError(
       'IO',
-      `The disk is full (${(error as Error).message}), so the case database could not grow; the change in progress was rolled back. Free space on the disk that holds the case folder and run the command again.`,
+      `The disk is full (${(error as Error).message}), so the case database could not grow. The change in progress was rolled back. Free space on the disk that holds the case folder and run the command again.`,
       { cause: error },
     );
   }

@@ -146,10 +146,10 @@ function selectAllTime(db: Db, selection: Selection): SelectedEdges {
 }
 
 /**
- * Sums the relation buckets that cover the window (hours, minutes and seconds, some of them
- * subtracted; see coverWithSignedBuckets), each read as one range of the bucket table's primary
- * key. SQLite groups and ranks the rows, which is about three times faster than doing it row by
- * row here.
+ * Sums the relation buckets that cover the window: hours, minutes and seconds, some of them
+ * subtracted (see coverWithSignedBuckets). Each is read as one range of the bucket table's
+ * primary key. SQLite groups and ranks the rows, which is about three times faster than doing
+ * it row by row here.
  */
 function selectInWindow(db: Db, window: TimeWindow, selection: Selection): SelectedEdges {
   const fromSecond = Math.floor((window.from ?? 0) / 1_000_000);

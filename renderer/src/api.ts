@@ -8,7 +8,7 @@ export function api(): NetcaseApi {
   return window.netcase;
 }
 
-/** A rejected call carries `{ code, message }`; anything else is shown by its text. */
+/** Returns the message of a rejected call's `{ code, message }`, or the text of any other error. */
 export function errorMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'message' in error) return String((error as ApiError).message);
   return String(error);

@@ -1,6 +1,6 @@
 /**
  * Display helpers. Every time in the renderer is integer microseconds since the epoch, UTC,
- * as the contract carries it; the analyst chooses whether it is shown in UTC or local time.
+ * as the contract carries it. The analyst chooses whether it is shown in UTC or local time.
  */
 
 export type TimeZoneMode = 'utc' | 'local';

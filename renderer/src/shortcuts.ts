@@ -56,11 +56,11 @@ export function matchesKey(event: KeyboardEvent, key: string): boolean {
   const parts = key.split('+');
   // `Ctrl++` names the plus key: the split leaves two empty strings at the end.
   const name = key.endsWith('++') ? '+' : parts[parts.length - 1]!;
-  const wanted = new Set(parts.slice(0, key.endsWith('++') ? -2 : -1));
+  const required = new Set(parts.slice(0, key.endsWith('++') ? -2 : -1));
   const printable = name.length === 1;
   if (printable ? event.key.toLowerCase() !== name.toLowerCase() : event.key !== name) return false;
   const pressed = { Ctrl: event.ctrlKey, Alt: event.altKey, Shift: event.shiftKey, Meta: event.metaKey };
-  return MODIFIERS.every((modifier) => (printable && modifier === 'Shift' && !wanted.has('Shift') ? true : pressed[modifier] === wanted.has(modifier)));
+  return MODIFIERS.every((modifier) => (printable && modifier === 'Shift' && !required.has('Shift') ? true : pressed[modifier] === required.has(modifier)));
 }
 
 /** Runs the newest registered shortcut that matches `event`. Returns whether one ran. */

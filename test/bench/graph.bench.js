@@ -1,6 +1,6 @@
 // Graph pane in Chromium: a synthetic graph of 2,000 nodes and 5,000 edges is fetched, laid out
 // and made interactive (a click selects a node, a drag moves and pins it). Target: 3 s from the
-// page load to a laid-out graph that has answered its first click; the drag is reported beside it.
+// page load to a laid-out graph that has handled its first click. The drag is reported beside it.
 import { chromium } from 'playwright-core';
 import { buildGraphPage, serveGraphPage, CHROMIUM_ARGS, CHROMIUM_PATH } from './graph-page/serve.js';
 
@@ -104,7 +104,7 @@ async function measureOnce(browser, url, graph) {
   return {
     'load + layout (ms)': laidOut - started,
     'click to selected (ms)': clicked - laidOut,
-    // The target: from the page load to a laid-out graph that has answered its first click.
+    // The target: from the page load to a laid-out graph that has handled its first click.
     'laid out and interactive (ms)': clicked - started,
     'drag to moved and pinned (ms)': dragged - clicked,
     'total (ms)': dragged - started,

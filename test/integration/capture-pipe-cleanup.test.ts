@@ -16,7 +16,7 @@ async function waitUntilBlockedOnFifo(pid: number): Promise<void> {
   throw new Error(`tshark (pid ${pid}) never reached the pipe's open()`);
 }
 
-/** The id of a process that has already exited, so it owns nothing any more. */
+/** Returns the id of a process that has already exited, so it owns nothing any more. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '0']);
   return child.pid!;

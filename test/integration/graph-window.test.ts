@@ -30,7 +30,7 @@ async function threeHourCase(): Promise<OpenCase> {
   return opened;
 }
 
-/** Each relation's count and bytes summed from its one-second buckets, the finest record kept. */
+/** Sums each relation's count and bytes over its one-second buckets, the finest record kept. */
 function perSecondTotals(db: OpenCase['db'], from: number, to: number): Map<number, { count: number; bytes: number }> {
   const rows = db
     .prepare('SELECT relation_id, SUM(count) AS count, SUM(bytes) AS bytes FROM relation_buckets WHERE width = 1 AND bucket >= ? AND bucket < ? GROUP BY relation_id')

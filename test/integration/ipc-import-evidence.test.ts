@@ -6,7 +6,7 @@ import { writeConnLog } from '../helpers/generate-logs.js';
 import { IpcHarness } from '../helpers/ipc.js';
 import { tempDir } from '../helpers/temp.js';
 
-/** A harness with an open case whose evidence is one dropped conn.log of `lines` records. */
+/** Creates a harness with an open case whose evidence is one dropped conn.log of `lines` records. */
 async function caseWithDroppedLog(lines: number): Promise<{ harness: IpcHarness; evidenceId: number }> {
   const harness = new IpcHarness(tempDir('netcase-ipc-evidence-'));
   const folder = await harness.token('new-case-folder', join(harness.root, 'case'));

@@ -97,11 +97,11 @@ export class GraphView {
 
   /** Labels every node of a large graph while the zoom makes 10 px text at least 9 px tall. */
   #updateLabels(): void {
-    const wanted = this.#largeStyle && this.cy.zoom() >= LABEL_ZOOM;
-    if (wanted === this.#labelled) return;
-    this.#labelled = wanted;
+    const labelled = this.#largeStyle && this.cy.zoom() >= LABEL_ZOOM;
+    if (labelled === this.#labelled) return;
+    this.#labelled = labelled;
     this.cy.batch(() => {
-      if (wanted) this.cy.nodes().addClass('labelled');
+      if (labelled) this.cy.nodes().addClass('labelled');
       else this.cy.nodes().removeClass('labelled');
     });
   }

@@ -75,7 +75,7 @@ export const useCaseArchiveStore = defineStore('case-archive', () => {
   return { exportDialogOpen, busy, outcome, error, requestExport, closeExportDialog, dismiss, exportCase, importCase };
 });
 
-/** A file name from a case name: path separators and control characters become dashes. */
+/** Turns a case name into a file name: path separators and control characters become dashes. */
 function fileNameOf(name: string): string {
   const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').trim();
   return cleaned === '' ? 'case' : cleaned.slice(0, 100);

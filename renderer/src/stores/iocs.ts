@@ -4,9 +4,9 @@ import type { Input, IocWithSighting, Verdict } from '../../../preload/api.js';
 import { api } from '../api.js';
 
 /**
- * The case's IOCs and a lookup from value to verdict, which the graph and the tables use to
- * colour what the analyst has already judged; they recolour from this store without refetching. Values are compared case-insensitively, as the
- * main process normalises domains and emails.
+ * The case's IOCs and a lookup from value to verdict. The graph and the tables colour what the
+ * analyst has already judged from it, without refetching their data. Values are compared
+ * case-insensitively, as the main process normalises domains and emails.
  */
 export const useIocStore = defineStore('iocs', () => {
   const iocs = ref<IocWithSighting[]>([]);

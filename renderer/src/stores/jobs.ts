@@ -5,7 +5,7 @@ import { api } from '../api.js';
 
 export interface JobState {
   id: string;
-  /** What the job does, for the progress bar: "Analysing capture", "Importing logs". */
+  /** Description of the job for the progress bar, such as "Analysing captures". */
   label: string;
   ratio: number | null;
   message: string;

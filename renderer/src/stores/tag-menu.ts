@@ -12,8 +12,8 @@ export interface TagTarget {
 }
 
 /**
- * The one tag menu of the case view. The graph, the events table and the detail panel open it
- * on a value (right click or the context-menu key); the menu itself is mounted once.
+ * The one tag menu of the case view, mounted once. The graph, the events table and the detail
+ * panel open it on a value with a right click or the context-menu key.
  */
 export const useTagMenuStore = defineStore('tag-menu', () => {
   const target = ref<TagTarget | null>(null);

@@ -9,7 +9,7 @@ export interface TimeWindow {
   to: number;
 }
 
-/** What the analyst picked: an entity from the graph or a table, or one event. */
+/** The analyst's selection: an entity from the graph or a table, or one event. */
 export type Selection = { type: 'entity'; kind: EntityKind; value: string } | { type: 'event'; id: number } | null;
 
 /** The filter of the events table. A pivot sets `entity` or `uid` and clears the rest. */

@@ -1,6 +1,6 @@
 import type { EntityKind, IocType } from '../../../../preload/api.js';
 
-/** The entity kind whose events a pivot on an IOC of `type` shows, when there is one. */
+/** Returns the entity kind whose events a pivot on an IOC of `type` shows, when there is one. */
 export function entityKindOfIoc(type: IocType | undefined, value: string): EntityKind | undefined {
   switch (type) {
     case 'domain':
@@ -21,7 +21,7 @@ export function entityKindOfIoc(type: IocType | undefined, value: string): Entit
   }
 }
 
-/** The IOC type of an entity, where one matches; hosts are typed by the service from the address. */
+/** Returns the IOC type of an entity kind, where one matches. Hosts are left to the service, which types them by address. */
 export function iocTypeOfEntity(kind: EntityKind | undefined): IocType | undefined {
   switch (kind) {
     case 'domain':

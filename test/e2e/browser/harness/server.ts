@@ -24,7 +24,7 @@ import { createServices } from '../../../../main/services.js';
  */
 const ROUTE_PREFIX = '/__harness/';
 const TOKEN_HEADER = 'x-netcase-harness-token';
-/** Longest wait for a page's event stream before a command is sent, in milliseconds. */
+/** Maximum wait for a page's event stream before a command is sent, in milliseconds. */
 const STREAM_WAIT_MS = 10_000;
 /** Largest request body accepted, in bytes. Contract inputs are small JSON objects. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -65,7 +65,7 @@ export function sqliteFailureError(error: unknown): NetcaseError | null {
   if (code === 'SQLITE_FULL') {
     return new NetcaseError(
       'IO',
-      `The disk is full (${(error as Error).message}), so the case database could not grow. The change in progress was rolled back. Free space on the disk that holds the case folder and run the command again.`,
+      `The disk is full (${(error as Error).message}), so the case database could not grow; the change in progress was rolled back. Free space on the disk that holds the case folder and run the command again.`,
       { cause: error },
     );
   }

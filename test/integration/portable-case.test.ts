@@ -215,8 +215,11 @@ describeWithShared('portable case round trip', () => {
   });
 
   it('rejects truncated archives', async () => {
-    const manifest = archiveMembers(archive).find((entry) => entry.name === 'manifest.json')!;
-    for (const length of [100, 512, manifest.dataOffset + 10, manifest.headerOffset, archive.length - 10240 + 600]) {
+    const members = archiveMembers(archive);
+    const manifest = members.find((entry) => entry.name === 'manifest.json')!;
+    const last = members[members.length - 1]!;
+    const endMarker = last.dataOffset + Math.ceil(last.size / 512) * 512;
+    for (const length of [100, 512, manifest.dataOffset + 10, manifest.headerOffset, endMarker + 600]) {
       await expectImportRejected(archive.subarray(0, length), /truncated|invalid/);
     }
   });

@@ -8,6 +8,7 @@ const mainEntries = {
   index: resolve('main/electron/main.ts'),
   cli: resolve('main/cli/main.ts'),
   'import-worker': resolve('main/workers/import-worker.ts'),
+  'parse-worker': resolve('main/workers/parse-worker.ts'),
   'report-worker': resolve('main/workers/report-worker.ts'),
 };
 

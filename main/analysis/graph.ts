@@ -1,7 +1,7 @@
 import { NetcaseError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { ENTITY_KINDS, type EntityKind, type RelationKind } from './extract.js';
-import { BUCKET_WIDTHS } from './indexer.js';
+import { BUCKET_WIDTHS } from './analysis-collector.js';
 import { LocalNetworks } from './networks.js';
 import { checkWindow, coverWithSignedBuckets, type TimeWindow } from './window.js';
 

@@ -5,12 +5,12 @@ import type { Db } from '../store/database.js';
 import { appendAudit } from '../case/audit.js';
 import { detectFileKind } from '../case/file-kind.js';
 import { hashFile } from '../case/evidence.js';
-import { findLogFiles, logTypeFromName } from './log-files.js';
-import { DEFAULT_LIMITS, readLineBatches, type ReaderLimits, type ReadSummary } from './line-reader.js';
-import { isProblem, type LineProblem, type LineResult } from './parsed-record.js';
-import { ZeekCutParser, ZeekTsvParser } from './zeek-tsv-parser.js';
-import { ZeekJsonParser } from './zeek-json-parser.js';
-import { indexImportedEvents } from '../analysis/indexer.js';
+import { findLogFiles } from './log-files.js';
+import { DEFAULT_LIMITS, type ReaderLimits, type ReadSummary } from './line-reader.js';
+import type { LineProblem } from './parsed-record.js';
+import { parseInWorker } from './parse-in-worker.js';
+import { AnalysisWriter } from '../analysis/analysis-writer.js';
+import { createEventIndexes, dropEventIndexes, shouldRebuildEventIndexes } from '../store/event-indexes.js';
 
 export interface ImportProgress {
   file: string;
@@ -53,8 +53,8 @@ export interface ImportOptions {
 /** Problems kept per file for the report; the count is always complete. */
 const MAX_PROBLEMS_KEPT = 100;
 
-const INSERT_EVENT = `INSERT INTO events (import_id, line, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_EVENT = `INSERT INTO events (id, import_id, line, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Imports Zeek logs from files and folders into the case database. Each file is one
@@ -99,9 +99,7 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
   }
 
   const startedAt = new Date().toISOString();
-  const parser = createParser(kind.format, path);
   const insert = db.prepare(INSERT_EVENT);
-  const secondCounts = new Map<string, Map<number, number>>();
   const logs = new Set<string>();
   const readSummary: Partial<ReadSummary> = {};
 
@@ -113,22 +111,26 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
                   VALUES (?, ?, ?, ?, '[]', 0, 0, '[]', ?, ?, ?)`)
         .run(path, fileSha256, `pending:${randomUUID()}`, result.format, options.runId ?? null, startedAt, startedAt).lastInsertRowid,
     );
+    const rebuildIndexes = shouldRebuildEventIndexes(db, bytesTotal);
+    if (rebuildIndexes) dropEventIndexes(db);
+    const analysis = new AnalysisWriter(db);
 
-    for await (const batch of readLineBatches(path, options.limits ?? DEFAULT_LIMITS, readSummary)) {
+    // The write lock is held from BEGIN IMMEDIATE, so no other writer can take these ids, and the
+    // parse worker can number the records it collects analysis totals for.
+    let nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM events').pluck().get() as number) ?? 1;
+    const parsing = { path, format: kind.format, firstId: nextId, limits: options.limits ?? DEFAULT_LIMITS };
+    for await (const batch of parseInWorker(parsing, readSummary)) {
       options.signal?.throwIfAborted();
-      for (const line of batch.lines) {
-        const parsed: LineResult = 'problem' in line ? { line: line.number, reason: line.problem } : parser.parseLine(line.text, line.number);
-        if (parsed === null) continue;
-        if (isProblem(parsed)) {
-          result.skipped++;
-          if (result.problems.length < MAX_PROBLEMS_KEPT) result.problems.push(parsed);
-          continue;
-        }
-        insert.run(importId, parsed.line, parsed.log, parsed.ts, parsed.uid, parsed.orig_h, parsed.orig_p, parsed.resp_h, parsed.resp_p, parsed.proto, parsed.record);
-        result.records++;
-        logs.add(parsed.log);
-        if (parsed.ts !== null) countSecond(secondCounts, parsed.log, Math.floor(parsed.ts / 1_000_000));
+      for (const row of batch.rows) {
+        insert.run(nextId++, importId, ...row);
+        logs.add(row[1]);
       }
+      result.records += batch.rows.length;
+      result.skipped += batch.skipped;
+      for (const problem of batch.problems) {
+        if (result.problems.length < MAX_PROBLEMS_KEPT) result.problems.push(problem);
+      }
+      if (batch.analysis) analysis.write(batch.analysis);
       options.onProgress?.({ file: path, fileIndex, fileCount, bytesRead: batch.bytesRead, bytesTotal, records: result.records, skipped: result.skipped });
     }
 
@@ -144,8 +146,7 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
     result.logs = [...logs].sort();
     db.prepare('UPDATE imports SET content_sha256 = ?, logs = ?, records = ?, skipped = ?, problems = ?, finished_at = ? WHERE id = ?')
       .run(readSummary.contentSha256, JSON.stringify(result.logs), result.records, result.skipped, JSON.stringify(result.problems), new Date().toISOString(), importId);
-    addSecondCounts(db, secondCounts);
-    indexImportedEvents(db, importId);
+    if (rebuildIndexes) createEventIndexes(db);
     appendAudit(db, options.actor, 'logs.import', {
       source_path: path,
       file_sha256: fileSha256,
@@ -165,30 +166,5 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
       return { ...result, status: 'refused', records: 0, skipped: 0, problems: [], message: error.message };
     }
     throw error;
-  }
-}
-
-interface LineParser {
-  parseLine(text: string, line: number): LineResult;
-}
-
-function createParser(format: string, path: string): LineParser {
-  const defaultLog = logTypeFromName(path);
-  if (format === 'zeek-json') return new ZeekJsonParser(defaultLog);
-  if (format === 'zeek-cut') return new ZeekCutParser(path, defaultLog);
-  return new ZeekTsvParser(path, defaultLog);
-}
-
-function countSecond(counts: Map<string, Map<number, number>>, log: string, second: number): void {
-  let perLog = counts.get(log);
-  if (!perLog) counts.set(log, (perLog = new Map()));
-  perLog.set(second, (perLog.get(second) ?? 0) + 1);
-}
-
-function addSecondCounts(db: Db, counts: Map<string, Map<number, number>>): void {
-  const upsert = db.prepare(`INSERT INTO event_seconds (log, second, count) VALUES (?, ?, ?)
-    ON CONFLICT (log, second) DO UPDATE SET count = count + excluded.count`);
-  for (const [log, perLog] of counts) {
-    for (const [second, count] of perLog) upsert.run(log, second, count);
   }
 }

@@ -13,6 +13,8 @@ export interface ParsedRecord {
   proto: string | null;
   /** The whole record as Zeek JSON text (flat dotted keys, unset fields omitted). */
   record: string;
+  /** The same record parsed, so the analysis indexer need not parse the text again. */
+  fields: Record<string, unknown>;
 }
 
 /** A line that was skipped, with the reason, for the import report. */

@@ -38,7 +38,7 @@ export class ZeekJsonParser {
     const ts = tsToMicros(record.ts);
     if (ts === undefined) return { line, reason: `ts ${JSON.stringify(record.ts).slice(0, 40)} is not a time (epoch seconds or ISO 8601)` };
     const log = typeof record._path === 'string' && record._path !== '' ? record._path : this.defaultLog;
-    return { line, log, ts, ...commonColumns(record), record: trimmed };
+    return { line, log, ts, ...commonColumns(record), record: trimmed, fields: record };
   }
 }
 

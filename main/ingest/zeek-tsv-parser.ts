@@ -52,7 +52,7 @@ export class ZeekTsvParser {
       if (i === this.tsIndex) ts = epochTextToMicros(value) ?? epochSecondsToMicros(record[spec.name] as number);
     }
 
-    return { line, log: this.path ?? this.defaultLog, ts, ...commonColumns(record), record: JSON.stringify(record) };
+    return { line, log: this.path ?? this.defaultLog, ts, ...commonColumns(record), record: JSON.stringify(record), fields: record };
   }
 
   private parseDirective(text: string, line: number): LineResult {

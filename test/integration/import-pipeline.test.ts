@@ -1,0 +1,98 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createCase, openCase, type OpenCase } from '../../main/case/case-folder.js';
+import { importLogs } from '../../main/ingest/importer.js';
+import { rebuildAnalysis } from '../../main/analysis/indexer.js';
+import { EVENT_INDEXES, shouldRebuildEventIndexes } from '../../main/store/event-indexes.js';
+import { tempDir } from '../helpers/temp.js';
+import { writeConnLog } from '../helpers/generate-logs.js';
+
+function newCase(): OpenCase {
+  const dir = join(tempDir(), 'case');
+  createCase(dir, { name: 'pipeline' });
+  return openCase(dir, { write: true });
+}
+
+function indexSql(opened: OpenCase): Record<string, string> {
+  const rows = opened.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`).all() as Array<{ name: string; sql: string }>;
+  return Object.fromEntries(rows.map((row) => [row.name, row.sql.replace(/\s+/g, ' ').replace(' IF NOT EXISTS', '')]));
+}
+
+function analysisSnapshot(opened: OpenCase) {
+  const { db } = opened;
+  return {
+    seconds: db.prepare('SELECT log, second, count FROM event_seconds ORDER BY log, second').all(),
+    buckets: db.prepare('SELECT width, log, bucket, count FROM event_buckets ORDER BY width, log, bucket').all(),
+    entities: db.prepare('SELECT kind, value, count, first_ts, last_ts FROM entities ORDER BY kind, value').all(),
+    links: db.prepare('SELECT e.kind, e.value, l.event_id FROM entity_events l JOIN entities e ON e.id = l.entity_id ORDER BY 1, 2, 3').all(),
+    relations: db.prepare(`SELECT r.kind, s.value AS source, t.value AS target, r.detail, r.count, r.bytes, r.first_ts, r.last_ts
+      FROM relations r JOIN entities s ON s.id = r.source_id JOIN entities t ON t.id = r.target_id ORDER BY 1, 2, 3, 4`).all(),
+    relationBuckets: db.prepare(`SELECT b.width, b.bucket, r.kind, s.value AS source, t.value AS target, b.count, b.bytes
+      FROM relation_buckets b JOIN relations r ON r.id = b.relation_id JOIN entities s ON s.id = r.source_id JOIN entities t ON t.id = r.target_id
+      ORDER BY 1, 2, 3, 4, 5`).all(),
+    text: db.prepare(`SELECT rowid FROM events_fts WHERE events_fts MATCH '"198" + "51" + "100" + "7"' ORDER BY rowid`).pluck().all(),
+  };
+}
+
+describe('import pipeline', () => {
+  it('lists the event indexes as the schema has them', () => {
+    const opened = newCase();
+    const expected = Object.fromEntries(EVENT_INDEXES.map((index) => [index.name, index.sql]));
+    expect(indexSql(opened)).toEqual(expected);
+    opened.close();
+  });
+
+  it('rebuilds the event indexes only for large files', () => {
+    const opened = newCase();
+    expect(shouldRebuildEventIndexes(opened.db, 1000)).toBe(true);
+    opened.db.exec(`INSERT INTO imports (id, source_path, file_sha256, content_sha256, format, logs, records, skipped, problems, started_at, finished_at)
+      VALUES (1, 'x', 'x', 'x', 'json', '[]', 0, 0, '[]', '', '')`);
+    opened.db.prepare(`INSERT INTO events (id, import_id, line, log, record) VALUES (30000, 1, 1, 'conn', '{}')`).run();
+    expect(shouldRebuildEventIndexes(opened.db, 250 * 9000)).toBe(false);
+    expect(shouldRebuildEventIndexes(opened.db, 250 * 11000)).toBe(true);
+    opened.close();
+  });
+
+  it('keeps every event index after a bulk import', async () => {
+    const opened = newCase();
+    const path = join(tempDir(), 'conn.log');
+    await writeConnLog(path, 3000);
+    const summary = await importLogs(opened.db, [path], { actor: 'tester' });
+    expect(summary.records).toBe(3000);
+    expect(indexSql(opened)).toEqual(Object.fromEntries(EVENT_INDEXES.map((index) => [index.name, index.sql])));
+    const plan = opened.db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM events WHERE uid = 'C1'`).all() as Array<{ detail: string }>;
+    expect(plan.map((step) => step.detail).join(' ')).toContain('events_uid');
+    opened.close();
+  });
+
+  it('stores the same analysis rows as a rebuild', async () => {
+    const opened = newCase();
+    const first = join(tempDir(), 'conn.log');
+    const second = join(tempDir(), 'more-conn.log');
+    await writeConnLog(first, 2500);
+    await writeConnLog(second, 400, 1767985200);
+    await importLogs(opened.db, [first, second], { actor: 'tester' });
+    const imported = analysisSnapshot(opened);
+    expect(imported.entities.length).toBeGreaterThan(0);
+    expect(imported.relationBuckets.length).toBeGreaterThan(0);
+
+    rebuildAnalysis(opened.db);
+    expect(analysisSnapshot(opened)).toEqual(imported);
+    opened.close();
+  });
+
+  it('stores a lone surrogate as U+FFFD', async () => {
+    const opened = newCase();
+    const path = join(tempDir(), 'http.log');
+    const record = { ts: 1767981600.5, uid: 'CS1', 'id.orig_h': '10.0.0.5', 'id.orig_p': 50000, 'id.resp_h': '203.0.113.9', 'id.resp_p': 80, method: 'GET', host: 'example.org', uri: '/', user_agent: 'agent-\\ud800-x' };
+    writeFileSync(path, `${JSON.stringify(record).replace('agent-\\\\ud800-x', 'agent-\\ud800-x')}\n`);
+    const summary = await importLogs(opened.db, [path], { actor: 'tester' });
+    expect(summary.records).toBe(1);
+    const agents = opened.db.prepare(`SELECT value FROM entities WHERE kind = 'user_agent'`).pluck().all();
+    expect(agents).toEqual(['agent-\uFFFD-x']);
+    const links = opened.db.prepare(`SELECT COUNT(*) FROM relations WHERE kind = 'used_agent'`).pluck().get();
+    expect(links).toBe(1);
+    opened.close();
+  });
+});

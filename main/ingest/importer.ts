@@ -9,6 +9,7 @@ import { findLogFiles } from './log-files.js';
 import { DEFAULT_LIMITS, type ReaderLimits, type ReadSummary } from './line-reader.js';
 import type { LineProblem } from './parsed-record.js';
 import { parseInWorker } from './parse-in-worker.js';
+import { parseLogBatches } from './parse-log-file.js';
 import { AnalysisWriter } from '../analysis/analysis-writer.js';
 import { createEventIndexes, dropEventIndexes, shouldRebuildEventIndexes } from '../store/event-indexes.js';
 
@@ -48,7 +49,16 @@ export interface ImportOptions {
   /** Engine run whose output is being imported. */
   runId?: string;
   limits?: ReaderLimits;
+  /** Files at least this large are parsed on a second thread; 4 MiB unless set. */
+  parseInWorkerFromBytes?: number;
 }
+
+/**
+ * Files at least this large are parsed on a second thread. Starting a worker costs tens of
+ * milliseconds, more than the overlap saves on a small file, and a folder of Zeek logs often
+ * holds hundreds of small ones.
+ */
+const PARSE_IN_WORKER_FROM_BYTES = 4 * 1024 * 1024;
 
 /** Problems kept per file for the report; the count is always complete. */
 const MAX_PROBLEMS_KEPT = 100;
@@ -119,7 +129,9 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
     // parse worker can number the records it collects analysis totals for.
     let nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM events').pluck().get() as number) ?? 1;
     const parsing = { path, format: kind.format, firstId: nextId, limits: options.limits ?? DEFAULT_LIMITS };
-    for await (const batch of parseInWorker(parsing, readSummary)) {
+    const inWorker = bytesTotal >= (options.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM_BYTES);
+    const batches = inWorker ? parseInWorker(parsing, readSummary) : parseLogBatches(parsing, readSummary);
+    for await (const batch of batches) {
       options.signal?.throwIfAborted();
       for (const row of batch.rows) {
         insert.run(nextId++, importId, ...row);

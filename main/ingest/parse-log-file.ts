@@ -6,13 +6,12 @@ import { isProblem, type LineResult } from './parsed-record.js';
 
 /**
  * Reads and parses a Zeek log file into batches of event rows, numbering the records from
- * `firstId` in file order, and collects their analysis totals on the way. `send` is awaited
- * after each batch, so the caller sets the pace.
+ * `firstId` in file order, and collects their analysis totals on the way. `summary` is filled
+ * in once the last batch has been yielded.
  */
-export async function parseLogFile(data: ParseWorkerData, send: (batch: ParsedBatch) => Promise<void>): Promise<ReadSummary> {
+export async function* parseLogBatches(data: ParseWorkerData, summary: Partial<ReadSummary>): AsyncGenerator<ParsedBatch> {
   const parser = createParser(data.format, data.path);
   const collector = new AnalysisCollector();
-  const summary: Partial<ReadSummary> = {};
   let nextId = data.firstId;
   let problemsSent = 0;
   let bytesRead = 0;
@@ -32,9 +31,8 @@ export async function parseLogFile(data: ParseWorkerData, send: (batch: ParsedBa
       collector.add({ id: nextId++, log: parsed.log, ts: parsed.ts, orig_h: parsed.orig_h, resp_h: parsed.resp_h, fields: parsed.fields });
     }
     if (collector.size >= FLUSH_EVERY_EVENTS) batch.analysis = collector.take();
-    await send(batch);
+    yield batch;
   }
 
-  if (collector.size > 0) await send({ rows: [], skipped: 0, problems: [], bytesRead, analysis: collector.take() });
-  return summary as ReadSummary;
+  if (collector.size > 0) yield { rows: [], skipped: 0, problems: [], bytesRead, analysis: collector.take() };
 }

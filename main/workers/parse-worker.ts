@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorData } from '../errors.js';
-import { parseLogFile } from '../ingest/parse-log-file.js';
+import { parseLogBatches } from '../ingest/parse-log-file.js';
+import type { ReadSummary } from '../ingest/line-reader.js';
 import type { ParseWorkerData, ParseWorkerMessage } from '../ingest/parse-messages.js';
 
 /**
@@ -24,12 +25,13 @@ port.on('message', () => {
 const post = (message: ParseWorkerMessage): void => port.postMessage(message);
 
 try {
-  const summary = await parseLogFile(data, async (batch) => {
+  const summary: Partial<ReadSummary> = {};
+  for await (const batch of parseLogBatches(data, summary)) {
     post({ type: 'batch', batch });
     inFlight++;
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
-  });
-  post({ type: 'done', summary });
+  }
+  post({ type: 'done', summary: summary as ReadSummary });
 } catch (error) {
   post({ type: 'failed', error: toErrorData(error) });
 }

@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createCase, openCase, type OpenCase } from '../../main/case/case-folder.js';
 import { importLogs } from '../../main/ingest/importer.js';
@@ -66,19 +67,56 @@ describe('import pipeline', () => {
     opened.close();
   });
 
-  it('stores the same analysis rows as a rebuild', async () => {
-    const opened = newCase();
-    const first = join(tempDir(), 'conn.log');
-    const second = join(tempDir(), 'more-conn.log');
-    await writeConnLog(first, 2500);
-    await writeConnLog(second, 400, 1767985200);
-    await importLogs(opened.db, [first, second], { actor: 'tester' });
-    const imported = analysisSnapshot(opened);
-    expect(imported.entities.length).toBeGreaterThan(0);
-    expect(imported.relationBuckets.length).toBeGreaterThan(0);
+  for (const [where, parseInWorkerFromBytes] of [['this thread', Infinity], ['a parse worker', 0]] as const) {
+    it(`stores rebuild's rows, parsing on ${where}`, async () => {
+      const opened = newCase();
+      const first = join(tempDir(), 'conn.log');
+      const second = join(tempDir(), 'more-conn.log');
+      await writeConnLog(first, 2500);
+      await writeConnLog(second, 400, 1767985200);
+      const summary = await importLogs(opened.db, [first, second], { actor: 'tester', parseInWorkerFromBytes });
+      expect(summary.records).toBe(2900);
+      const imported = analysisSnapshot(opened);
+      expect(imported.entities.length).toBeGreaterThan(0);
+      expect(imported.relationBuckets.length).toBeGreaterThan(0);
+      expect(imported.text.length).toBeGreaterThan(0);
 
-    rebuildAnalysis(opened.db);
-    expect(analysisSnapshot(opened)).toEqual(imported);
+      rebuildAnalysis(opened.db);
+      expect(analysisSnapshot(opened)).toEqual(imported);
+      opened.close();
+    });
+  }
+
+  it('reports a worker read failure', async () => {
+    const opened = newCase();
+    const plain = join(tempDir(), 'plain.log');
+    const path = join(tempDir(), 'conn.log.gz');
+    await writeConnLog(plain, 5000);
+    const whole = gzipSync(readFileSync(plain));
+    writeFileSync(path, whole.subarray(0, whole.length - 20));
+    const result = (await importLogs(opened.db, [path], { actor: 'tester', parseInWorkerFromBytes: 0 })).files[0]!;
+    expect(result.status).toBe('refused');
+    expect(result.message).toContain('damaged or truncated gzip');
+    expect(opened.db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(0);
+    opened.close();
+  });
+
+  it('stops the worker on cancel', async () => {
+    const opened = newCase();
+    const path = join(tempDir(), 'conn.log');
+    await writeConnLog(path, 60_000);
+    const controller = new AbortController();
+    const importing = importLogs(opened.db, [path], {
+      actor: 'tester',
+      parseInWorkerFromBytes: 0,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.records > 0) controller.abort();
+      },
+    });
+    await expect(importing).rejects.toThrow(/cancelled/);
+    expect(opened.db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(0);
+    expect(opened.db.prepare('SELECT COUNT(*) FROM imports').pluck().get()).toBe(0);
     opened.close();
   });
 

@@ -6,6 +6,7 @@ import { afterAll, expect } from 'vitest';
 import { openCase } from '../../main/case/case-folder.js';
 import { verifyAudit } from '../../main/case/audit.js';
 import { verifyEvidence } from '../../main/case/evidence.js';
+import { EVENT_INDEXES } from '../../main/store/event-indexes.js';
 import { runNetcase } from '../helpers/cli.js';
 
 /** Row counts that a finished step must reproduce exactly when it is run again. */
@@ -14,6 +15,9 @@ export interface CaseCounts {
   imports: number;
   events: number;
   eventSeconds: number;
+  entities: number;
+  /** Sum of relation counts, which a half-written or repeated analysis write would change. */
+  relationCount: number;
   engineRuns: number;
   auditEntries: number;
 }
@@ -22,7 +26,9 @@ export interface CaseCounts {
  * Opens the case read-only and checks what every fault must leave intact. The audit chain
  * verifies and every evidence file matches its intake hash. No import is left half-finished,
  * the per-second counts add up to the events, and `evidence/` contains no temporary copy unless
- * `partialCopies` allows the one a killed intake leaves for the next intake to remove.
+ * `partialCopies` allows the one a killed intake leaves for the next intake to remove. The
+ * database passes SQLite's integrity check and has every events index, which a bulk import
+ * drops and rebuilds inside its transaction.
  */
 export async function expectCaseSound(dir: string, options: { partialCopies?: boolean } = {}): Promise<CaseCounts> {
   const opened = openCase(dir, { write: false });
@@ -38,6 +44,9 @@ export async function expectCaseSound(dir: string, options: { partialCopies?: bo
     expect(count(`SELECT COUNT(*) AS n FROM imports WHERE content_sha256 LIKE 'pending:%'`)).toBe(0);
     const events = count('SELECT COUNT(*) AS n FROM events');
     expect(count('SELECT SUM(count) AS n FROM event_seconds')).toBe(count('SELECT COUNT(*) AS n FROM events WHERE ts IS NOT NULL'));
+    expect(opened.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const indexes = opened.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).pluck().all();
+    expect(indexes).toEqual(EVENT_INDEXES.map((index) => index.name).sort());
     const hidden = readdirSync(join(dir, 'evidence')).filter((name) => name.startsWith('.'));
     expect(hidden.filter((name) => !(options.partialCopies && name.startsWith('.partial-')))).toEqual([]);
 
@@ -46,6 +55,8 @@ export async function expectCaseSound(dir: string, options: { partialCopies?: bo
       imports: count('SELECT COUNT(*) AS n FROM imports'),
       events,
       eventSeconds: count('SELECT SUM(count) AS n FROM event_seconds'),
+      entities: count('SELECT COUNT(*) AS n FROM entities'),
+      relationCount: count('SELECT SUM(count) AS n FROM relations'),
       engineRuns: count(`SELECT COUNT(*) AS n FROM engine_runs WHERE status = 'done'`),
       auditEntries: audit.entries,
     };

@@ -84,9 +84,10 @@ describeWithShared('kill -9 at random points', () => {
 
   beforeAll(async () => {
     mkdirSync(inputs);
-    // Intake and import inputs: about 3 MB in four files, enough that each step's own work
-    // outlasts the CLI's start-up.
-    await writeConnLog(join(inputs, 'conn.log'), 20_000);
+    // Intake and import inputs: about 5 MB in four files, enough that each step's own work
+    // outlasts the CLI's start-up. conn.log (4.8 MB) is over the 4 MiB from which the import
+    // parses on a second thread, and the other files are parsed on the import thread.
+    await writeConnLog(join(inputs, 'conn.log'), 40_000);
     await writeConnLog(join(inputs, 'conn-late.log'), 5_000, 1767990000);
     writeFileSync(join(inputs, 'conn-late.log.gz'), gzipSync(readFileSync(join(inputs, 'conn-late.log'))));
     const dns = Array.from({ length: 2_000 }, (_, i) => JSON.stringify({ ts: 1767981600 + i / 100, uid: `D${i}`, 'id.orig_h': '10.0.0.1', query: `host${i}.example.org` }));

@@ -7,7 +7,7 @@ export const BUCKET_WIDTHS = [1, 60, 3600] as const;
  * Events gathered in memory before their totals are written. Memory stays flat however large
  * the import is, because each write empties the collector.
  */
-export const FLUSH_EVERY_EVENTS = 50_000;
+export const FLUSH_EVERY_EVENTS = 20_000;
 
 /** Logs whose records are read for entities; in all other logs only the hosts are read. */
 const PARSED_LOGS = new Set(['conn', 'dns', 'http', 'ssl', 'x509', 'smtp', 'files', 'ftp']);

@@ -56,12 +56,9 @@ export interface ImportOptions {
 /**
  * Files at least this large are parsed on a second thread. Starting a worker costs tens of
  * milliseconds, more than the overlap saves on a small file, and a folder of Zeek logs often
- * holds hundreds of small ones.
+ * contains hundreds of small ones.
  */
 const PARSE_IN_WORKER_FROM_BYTES = 4 * 1024 * 1024;
-
-/** Problems kept per file for the report; the count is always complete. */
-const MAX_PROBLEMS_KEPT = 100;
 
 const INSERT_EVENT = `INSERT INTO events (id, import_id, line, log, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, record)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -121,13 +118,14 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
                   VALUES (?, ?, ?, ?, '[]', 0, 0, '[]', ?, ?, ?)`)
         .run(path, fileSha256, `pending:${randomUUID()}`, result.format, options.runId ?? null, startedAt, startedAt).lastInsertRowid,
     );
-    const rebuildIndexes = shouldRebuildEventIndexes(db, bytesTotal);
+    // The write lock is held from BEGIN IMMEDIATE, so no other writer can take the ids after
+    // lastId, and the parse worker can number the records it collects analysis totals for.
+    const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM events').pluck().get() as number;
+    let nextId = lastId + 1;
+    const rebuildIndexes = shouldRebuildEventIndexes(lastId, bytesTotal);
     if (rebuildIndexes) dropEventIndexes(db);
     const analysis = new AnalysisWriter(db);
 
-    // The write lock is held from BEGIN IMMEDIATE, so no other writer can take these ids, and the
-    // parse worker can number the records it collects analysis totals for.
-    let nextId = (db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM events').pluck().get() as number) ?? 1;
     const parsing = { path, format: kind.format, firstId: nextId, limits: options.limits ?? DEFAULT_LIMITS };
     const inWorker = bytesTotal >= (options.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM_BYTES);
     const batches = inWorker ? parseInWorker(parsing, readSummary) : parseLogBatches(parsing, readSummary);
@@ -139,9 +137,7 @@ export async function importLogFile(db: Db, path: string, options: ImportOptions
       }
       result.records += batch.rows.length;
       result.skipped += batch.skipped;
-      for (const problem of batch.problems) {
-        if (result.problems.length < MAX_PROBLEMS_KEPT) result.problems.push(problem);
-      }
+      result.problems.push(...batch.problems);
       if (batch.analysis) analysis.write(batch.analysis);
       options.onProgress?.({ file: path, fileIndex, fileCount, bytesRead: batch.bytesRead, bytesTotal, records: result.records, skipped: result.skipped });
     }

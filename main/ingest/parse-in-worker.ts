@@ -3,6 +3,9 @@ import { startWorker } from '../worker-entry.js';
 import type { ReadSummary } from './line-reader.js';
 import type { ParseWorkerAck, ParseWorkerData, ParseWorkerMessage, ParsedBatch } from './parse-messages.js';
 
+/** A message from the parse worker, or the worker failing or exiting. */
+type WorkerEvent = ParseWorkerMessage | { type: 'exited'; code: number } | { type: 'error'; error: Error };
+
 /**
  * Parses a log file on a worker thread (see parse-worker.ts) and yields its batches in order,
  * so parsing and entity extraction run on a second core while this thread stores the rows.
@@ -11,9 +14,9 @@ import type { ParseWorkerAck, ParseWorkerData, ParseWorkerMessage, ParsedBatch }
  */
 export async function* parseInWorker(data: ParseWorkerData, summary: Partial<ReadSummary>): AsyncGenerator<ParsedBatch> {
   const worker = startWorker('parse-worker', { workerData: data });
-  const queue: Array<ParseWorkerMessage | { type: 'exited'; code: number } | { type: 'error'; error: Error }> = [];
+  const queue: WorkerEvent[] = [];
   let wake: (() => void) | null = null;
-  const push = (message: (typeof queue)[number]): void => {
+  const push = (message: WorkerEvent): void => {
     queue.push(message);
     wake?.();
     wake = null;

@@ -29,7 +29,7 @@ export interface ParsedBatch {
   analysis?: AnalysisTotals;
 }
 
-/** Skipped lines a worker describes; later ones are only counted. */
+/** Skipped lines described per file, for the import report; later ones are only counted. */
 export const MAX_PROBLEMS_SENT = 100;
 
 export type ParseWorkerMessage =

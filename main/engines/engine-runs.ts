@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { rebuildAnalysis } from '../analysis/indexer.js';
 import { appendAudit } from '../case/audit.js';
 import type { OpenCase } from '../case/case-folder.js';
 import type { EvidenceItem } from '../case/evidence.js';
@@ -119,8 +120,8 @@ export interface RemovedImports {
 }
 
 /**
- * Deletes what the importer committed for one run (its imports, their events and their share
- * of the per-second counts), with an audit entry saying so. The importer commits file by
+ * Deletes what the importer committed for one run (its imports and their events) and indexes
+ * the remaining events again, with an audit entry saying so. The importer commits file by
  * file, so this is how a cancelled or interrupted run is taken back out of the case.
  */
 export function removeRunImports(opened: OpenCase, runId: string, reason: string): RemovedImports {
@@ -129,18 +130,13 @@ export function removeRunImports(opened: OpenCase, runId: string, reason: string
     const importIds = (db.prepare('SELECT id FROM imports WHERE run_id = ?').all(runId) as { id: number }[]).map((row) => row.id);
     if (importIds.length === 0) return { imports: 0, events: 0 };
 
-    const byImport = 'import_id IN (SELECT id FROM imports WHERE run_id = ?)';
-    // floor(ts / 1e6), also for timestamps before 1970, as the importer counts them.
-    const seconds = db
-      .prepare(`SELECT log, CASE WHEN ts >= 0 THEN ts / 1000000 ELSE -((-ts + 999999) / 1000000) END AS second, COUNT(*) AS count
-                FROM events WHERE ${byImport} AND ts IS NOT NULL GROUP BY log, second`)
-      .all(runId) as { log: string; second: number; count: number }[];
-    const decrement = db.prepare('UPDATE event_seconds SET count = count - ? WHERE log = ? AND second = ?');
-    for (const row of seconds) decrement.run(row.count, row.log, row.second);
-    db.prepare('DELETE FROM event_seconds WHERE count <= 0').run();
-
-    const events = db.prepare(`DELETE FROM events WHERE ${byImport}`).run(runId).changes;
+    const events = db.prepare('DELETE FROM events WHERE import_id IN (SELECT id FROM imports WHERE run_id = ?)').run(runId).changes;
     const imports = db.prepare('DELETE FROM imports WHERE run_id = ?').run(runId).changes;
+
+    // The removed events also counted in the entities, relations, time counts and full-text
+    // index, and the next import reuses their ids, so every derived table is built afresh.
+    // TODO: subtract the removed events' share instead, because a rebuild reads every event of the case.
+    rebuildAnalysis(db);
     appendAudit(db, opened.actor, 'engine.run.rollback', { run_id: runId, reason, imports_removed: imports, events_removed: events });
     return { imports, events };
   })();

@@ -8,6 +8,7 @@ import { rebuildAnalysis } from '../../main/analysis/indexer.js';
 import { EVENT_INDEXES, shouldRebuildEventIndexes } from '../../main/store/event-indexes.js';
 import { tempDir } from '../helpers/temp.js';
 import { writeConnLog } from '../helpers/generate-logs.js';
+import { analysisSnapshot } from '../helpers/analysis-snapshot.js';
 
 function newCase(): OpenCase {
   const dir = join(tempDir(), 'case');
@@ -18,22 +19,6 @@ function newCase(): OpenCase {
 function indexSql(opened: OpenCase): Record<string, string> {
   const rows = opened.db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`).all() as Array<{ name: string; sql: string }>;
   return Object.fromEntries(rows.map((row) => [row.name, row.sql.replace(/\s+/g, ' ').replace(' IF NOT EXISTS', '')]));
-}
-
-function analysisSnapshot(opened: OpenCase) {
-  const { db } = opened;
-  return {
-    seconds: db.prepare('SELECT log, second, count FROM event_seconds ORDER BY log, second').all(),
-    buckets: db.prepare('SELECT width, log, bucket, count FROM event_buckets ORDER BY width, log, bucket').all(),
-    entities: db.prepare('SELECT kind, value, count, first_ts, last_ts FROM entities ORDER BY kind, value').all(),
-    links: db.prepare('SELECT e.kind, e.value, l.event_id FROM entity_events l JOIN entities e ON e.id = l.entity_id ORDER BY 1, 2, 3').all(),
-    relations: db.prepare(`SELECT r.kind, s.value AS source, t.value AS target, r.detail, r.count, r.bytes, r.first_ts, r.last_ts
-      FROM relations r JOIN entities s ON s.id = r.source_id JOIN entities t ON t.id = r.target_id ORDER BY 1, 2, 3, 4`).all(),
-    relationBuckets: db.prepare(`SELECT b.width, b.bucket, r.kind, s.value AS source, t.value AS target, b.count, b.bytes
-      FROM relation_buckets b JOIN relations r ON r.id = b.relation_id JOIN entities s ON s.id = r.source_id JOIN entities t ON t.id = r.target_id
-      ORDER BY 1, 2, 3, 4, 5`).all(),
-    text: db.prepare(`SELECT rowid FROM events_fts WHERE events_fts MATCH '"198" + "51" + "100" + "7"' ORDER BY rowid`).pluck().all(),
-  };
 }
 
 describe('import pipeline', () => {
@@ -71,13 +56,13 @@ describe('import pipeline', () => {
       await writeConnLog(second, 400, 1767985200);
       const summary = await importLogs(opened.db, [first, second], { actor: 'tester', parseInWorkerFromBytes });
       expect(summary.records).toBe(2900);
-      const imported = analysisSnapshot(opened);
+      const imported = analysisSnapshot(opened.db);
       expect(imported.entities.length).toBeGreaterThan(0);
       expect(imported.relationBuckets.length).toBeGreaterThan(0);
       expect(imported.text.length).toBeGreaterThan(0);
 
       rebuildAnalysis(opened.db);
-      expect(analysisSnapshot(opened)).toEqual(imported);
+      expect(analysisSnapshot(opened.db)).toEqual(imported);
       opened.close();
     });
   }

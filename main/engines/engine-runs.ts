@@ -120,9 +120,10 @@ export interface RemovedImports {
 }
 
 /**
- * Deletes what the importer committed for one run (its imports and their events) and indexes
- * the remaining events again, with an audit entry saying so. The importer commits file by
- * file, so this is how a cancelled or interrupted run is taken back out of the case.
+ * Deletes what the importer committed for one run (its imports and their events, with the
+ * report marks and watchlist matches of those events), indexes the remaining events again and
+ * audits the removal. The importer commits file by file, so this is how a cancelled or
+ * interrupted run is taken back out of the case.
  */
 export function removeRunImports(opened: OpenCase, runId: string, reason: string): RemovedImports {
   const db = opened.db;
@@ -130,14 +131,26 @@ export function removeRunImports(opened: OpenCase, runId: string, reason: string
     const importIds = (db.prepare('SELECT id FROM imports WHERE run_id = ?').all(runId) as { id: number }[]).map((row) => row.id);
     if (importIds.length === 0) return { imports: 0, events: 0 };
 
-    const events = db.prepare('DELETE FROM events WHERE import_id IN (SELECT id FROM imports WHERE run_id = ?)').run(runId).changes;
+    // Until the rollback, the analyst could mark the run's events and match watchlists against
+    // them. Those rows reference the events, so they go first.
+    const runEvents = 'SELECT id FROM events WHERE import_id IN (SELECT id FROM imports WHERE run_id = ?)';
+    const marks = db.prepare(`DELETE FROM report_marks WHERE event_id IN (${runEvents})`).run(runId).changes;
+    const watchlistMatches = db.prepare(`DELETE FROM watchlist_matches WHERE event_id IN (${runEvents})`).run(runId).changes;
+    const events = db.prepare(`DELETE FROM events WHERE id IN (${runEvents})`).run(runId).changes;
     const imports = db.prepare('DELETE FROM imports WHERE run_id = ?').run(runId).changes;
 
     // The removed events also counted in the entities, relations, time counts and full-text
     // index, and the next import reuses their ids, so every derived table is built afresh.
     // TODO: subtract the removed events' share instead, because a rebuild reads every event of the case.
     rebuildAnalysis(db);
-    appendAudit(db, opened.actor, 'engine.run.rollback', { run_id: runId, reason, imports_removed: imports, events_removed: events });
+    appendAudit(db, opened.actor, 'engine.run.rollback', {
+      run_id: runId,
+      reason,
+      imports_removed: imports,
+      events_removed: events,
+      marks_removed: marks,
+      watchlist_matches_removed: watchlistMatches,
+    });
     return { imports, events };
   })();
 }

@@ -5,6 +5,9 @@ import { createCase, openCase, type OpenCase } from '../../main/case/case-folder
 import { importLogs } from '../../main/ingest/importer.js';
 import { rebuildAnalysis } from '../../main/analysis/indexer.js';
 import { removeRunImports } from '../../main/engines/engine-runs.js';
+import { markEvent, listMarks } from '../../main/report/marks.js';
+import { importWatchlist } from '../../main/iocs/watchlist.js';
+import { listAudit } from '../../main/case/audit.js';
 import { analysisSnapshot } from '../helpers/analysis-snapshot.js';
 import { writeConnLog } from '../helpers/generate-logs.js';
 import { tempDir } from '../helpers/temp.js';
@@ -64,6 +67,29 @@ describe('engine run rollback', () => {
 
     expect(opened.db.prepare('SELECT MIN(id) FROM events').pluck().get()).toBe(1);
     expect(opened.db.prepare(`SELECT rowid FROM events_fts WHERE events_fts MATCH '"rolledback"'`).pluck().all()).toEqual([]);
+    opened.close();
+  });
+
+  it('removes marks and matches of removed events', async () => {
+    const opened = newCase();
+    const kept = join(tempDir(), 'conn.log');
+    const watchlist = join(tempDir(), 'watchlist.csv');
+    await writeConnLog(kept, 20);
+    writeFileSync(watchlist, 'domain,rolledback.example\n');
+    await importLogs(opened.db, [kept], { actor: 'tester' });
+    await importLogs(opened.db, [writeRunLogs()], { actor: 'tester', runId: RUN_ID });
+    // What an analyst can do while a run is stopped part way: mark its events, match a watchlist.
+    const runEventId = opened.db.prepare('SELECT MIN(id) FROM events WHERE uid = ?').pluck().get('Dns0') as number;
+    markEvent(opened, runEventId, 'first lookup');
+    markEvent(opened, 1, 'kept');
+    expect(importWatchlist(opened.db, 'tester', watchlist).matches).toHaveLength(1);
+
+    removeRunImports(opened, RUN_ID, 'the run did not finish');
+
+    expect(listMarks(opened).map((mark) => mark.eventId)).toEqual([1]);
+    expect(opened.db.prepare('SELECT COUNT(*) FROM watchlist_matches').pluck().get()).toBe(0);
+    const rollback = listAudit(opened.db).find((entry) => entry.action === 'engine.run.rollback');
+    expect(JSON.parse(rollback!.details)).toMatchObject({ events_removed: 100, marks_removed: 1, watchlist_matches_removed: 50 });
     opened.close();
   });
 });

@@ -1,13 +1,15 @@
 // Benchmark: `netcase import-logs` on a generated Zeek JSON log set, next to a speed-of-light
 // baseline measured in the same run: JSON.parse of every line plus a prepared INSERT of the
-// same rows into a table with no indexes, in one transaction. Peak RSS is read for several
+// same rows into a table with no indexes, in one transaction. A second run of the baseline also
+// builds the event indexes and the full-text index of the case schema. Its time bounds the ratio
+// that any import building those indexes can reach on this machine. Peak RSS is read for several
 // input sizes to show whether memory grows with input. Run after `npm run build`:
 //
 //   node test/bench/ingest.bench.js [--events 1000000]
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -34,6 +36,8 @@ export async function benchIngest({ events = 1_000_000, sizes = [250_000, 500_00
       const baseline = runMeasured(process.execPath, ['--import', RSS_HOOK, BASELINE, join(work, `baseline-${count}.sqlite`), logs]);
       const caseDir = join(work, `case-${count}`);
       runMeasured(process.execPath, [CLI, 'case', 'create', caseDir, '--name', 'Bench']);
+      const floor = runMeasured(process.execPath, [BASELINE, join(work, `floor-${count}.sqlite`), logs, join(caseDir, 'case.sqlite')]);
+      const floorSteps = JSON.parse(floor.stdout);
       const ours = runMeasured(process.execPath, ['--import', RSS_HOOK, CLI, 'import-logs', caseDir, logs]);
 
       results.push({
@@ -45,6 +49,11 @@ export async function benchIngest({ events = 1_000_000, sizes = [250_000, 500_00
         netcaseRate: Math.round(count / ours.seconds),
         netcasePeakRssMiB: ours.peakRssMiB,
         ratio: Number((baseline.seconds / ours.seconds).toFixed(2)),
+        // Even with every core busy all the time, an import needs at least the baseline's work plus
+        // these index builds, divided by the number of cores.
+        eventIndexSeconds: floorSteps.eventIndexes,
+        textIndexSeconds: floorSteps.textIndex,
+        ratioBound: Number(((availableParallelism() * baseline.seconds) / floor.seconds).toFixed(2)),
       });
       rmSync(logs, { recursive: true, force: true });
       rmSync(caseDir, { recursive: true, force: true });
@@ -55,14 +64,14 @@ export async function benchIngest({ events = 1_000_000, sizes = [250_000, 500_00
   }
 }
 
-/** Runs a command, fails on a non-zero exit, returns wall seconds and the peak RSS it reported. */
+/** Runs a command, fails on a non-zero exit, returns wall seconds, the peak RSS it reported and its output. */
 function runMeasured(command, args) {
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   const rss = /peak-rss-kib=(\d+)/.exec(result.stderr);
-  return { seconds: Number(seconds.toFixed(2)), peakRssMiB: rss ? Math.round(Number(rss[1]) / 1024) : null };
+  return { seconds: Number(seconds.toFixed(2)), peakRssMiB: rss ? Math.round(Number(rss[1]) / 1024) : null, stdout: result.stdout };
 }
 
 /** Writes Zeek JSON logs (one object per line, epoch ts) with `total` records in all. */

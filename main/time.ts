@@ -37,8 +37,11 @@ export function isoToMicros(text: string): number | null {
   return (millis - offsetMinutes * 60_000) * 1000 + fractionToMicros(fraction);
 }
 
-/** Parses a user-supplied time: ISO 8601 or epoch seconds. */
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses a user-supplied time: ISO 8601 (a date alone means its midnight UTC) or epoch seconds. */
 export function parseTimeArgument(text: string): number | null {
+  if (DATE_PATTERN.test(text)) return isoToMicros(`${text}T00:00Z`);
   return epochTextToMicros(text) ?? isoToMicros(text);
 }
 

@@ -65,6 +65,6 @@ export function timeOption(args: ParsedArgs, name: string): number | undefined {
   const text = stringOption(args, name);
   if (text === undefined) return undefined;
   const micros = parseTimeArgument(text);
-  if (micros === null) throw new NetcaseError('USAGE', `--${name} "${text}" is not a time. Use ISO 8601 (2026-01-09T18:05:00Z) or epoch seconds (1767981900).`);
+  if (micros === null) throw new NetcaseError('USAGE', `--${name} "${text}" is not a time. Use ISO 8601 (2026-01-09T18:05:00Z or 2026-01-09) or epoch seconds (1767981900).`);
   return micros;
 }

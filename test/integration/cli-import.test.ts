@@ -37,6 +37,14 @@ describe('netcase CLI', () => {
     expect(records).toHaveLength(3);
     expect(records[0]).toMatchObject({ _path: 'conn', ts: 1767981600.001, uid: 'C00000000000000001', 'id.resp_p': 443, tunnel_parents: [] });
 
+    const byDate = runNetcase(['events', dir, '--from', '2026-01-09', '--to', '2026-01-10', '--json']);
+    expect(byDate.stdout.trim().split('\n')).toHaveLength(3);
+
+    const typo = runNetcase(['events', dir, '--log', 'con']);
+    expect(typo.status).toBe(0);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toContain('The case has no "con" events. Its logs: conn.');
+
     const info = runNetcase(['case', 'info', dir, '--json']);
     expect(info.status).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({ case: { name: 'CLI case', analyst: 'Dana' }, events: { total: 3 }, audit: { ok: true } });

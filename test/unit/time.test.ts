@@ -26,6 +26,7 @@ describe('time', () => {
   it('accepts either form as a CLI time', () => {
     expect(parseTimeArgument('1767981900')).toBe(1767981900000000);
     expect(parseTimeArgument('2026-01-09T18:05:00Z')).toBe(1767981900000000);
+    expect(parseTimeArgument('2026-01-09')).toBe(1767916800000000);
     expect(parseTimeArgument('soon')).toBeNull();
   });
 });

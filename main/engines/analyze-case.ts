@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { OpenCase } from '../case/case-folder.js';
 import { hashFile, type EvidenceItem } from '../case/evidence.js';
 import { NetcaseError, isNetcaseError } from '../errors.js';
@@ -228,7 +228,7 @@ async function analyzeCapture(opened: OpenCase, evidence: EvidenceItem, choice: 
     throw error;
   }
   logger.info({ runId, evidence: evidence.stored_path, records: imported.records }, 'engine run done');
-  return { ...base, status: 'done', exitCode: result.exitCode, error: null, warnings: run.warnings, records: imported.records, logFiles: result.logFiles.map((file) => `${relativeDir}/${file}`) };
+  return { ...base, status: 'done', exitCode: result.exitCode, error: null, warnings: run.warnings, records: imported.records, logFiles: result.logFiles.map((file) => `${relativeDir}/${basename(file)}`) };
 }
 
 function importWarnings(imported: ImportSummary): string[] {

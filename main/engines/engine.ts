@@ -27,7 +27,7 @@ export interface EngineRunResult {
   stderr: string;
   /** Problems that did not stop the run (truncated last packet, unknown link type, ...). */
   warnings: string[];
-  /** Log files written into outputDir. */
+  /** Paths of the log files written into outputDir. */
   logFiles: string[];
   /**
    * Set when the program exited with an error after writing logs the engine still judges

@@ -181,7 +181,8 @@ export function defaultResourcesDir(): string | undefined {
 function listLogFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.log') && statSync(join(dir, name)).isFile())
-    .sort();
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 function isExecutableFile(path: string): boolean {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createServices } from '../../main/services.js';
@@ -86,6 +86,18 @@ describeWithShared('netcase analyze with tshark', () => {
     expect(smtp.map((record) => record.mailfrom)).toEqual(['rejump@eraqron.shop', 'rejump@eraqron.shop']);
     expect(smtp[0]?.subject).toBe('PW | jdoe/DESKTOP-4K2M7QF');
     expect(services.verifyAudit(caseDir).ok).toBe(true);
+  });
+
+  it('json run line names the logs', () => {
+    const caseDir = vipCase();
+
+    const result = runNetcase(['analyze', caseDir, '--engine', 'tshark', '--json-progress'], { env: NO_ZEEK_ENV });
+
+    expect(result.status).toBe(0);
+    const run = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.type === 'run');
+    const logFiles = run!.logFiles as string[];
+    expect(logFiles).toContain(`engine/${run!.runId as string}/smtp.log`);
+    for (const file of logFiles) expect(existsSync(join(caseDir, file)), file).toBe(true);
   });
 
   it('interrupt then rerun completes', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, copyFileSync, createReadStream, createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, createReadStream, createWriteStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -127,7 +127,12 @@ describeWithShared('netcase analyze with the Zeek double', () => {
     const progress = lines.filter((line) => line.type === 'progress' && line.phase === 'engine');
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(progress.at(-1)).toMatchObject({ bytesRead: statSync(VIP_PCAP).size, bytesTotal: statSync(VIP_PCAP).size });
-    expect(lines.some((line) => line.type === 'run' && line.status === 'done')).toBe(true);
+    const run = lines.find((line) => line.type === 'run');
+    expect(run).toMatchObject({ status: 'done' });
+    const logFiles = run!.logFiles as string[];
+    expect(logFiles.length).toBeGreaterThan(0);
+    for (const file of logFiles) expect(file).toMatch(/^engine\/[^/]+\/[\w-]+\.log$/);
+    for (const file of logFiles) expect(existsSync(join(caseDir, file)), file).toBe(true);
     expect(lines.at(-1)).toMatchObject({ type: 'summary' });
   });
 

@@ -187,7 +187,7 @@ describeWithShared('Zeek engine process handling', () => {
     expect(invocation.cwd).toBe(outputDir);
     expect(invocation.env.ZEEK_DNS_FAKE).toBe('1');
     expect(invocation.stdinBytes).toBe(statSync(VIP_PCAP).size);
-    expect(result.logFiles).toEqual(['conn.log', 'dns.log', 'http.log', 'smtp.log', 'ssl.log']);
+    expect(result.logFiles).toEqual(['conn.log', 'dns.log', 'http.log', 'smtp.log', 'ssl.log'].map((name) => join(outputDir, name)));
   });
 
   it('omits -C when bad checksums are rejected', async () => {

@@ -83,7 +83,15 @@ export async function analyzeCase(opened: OpenCase, options: AnalyzeOptions, cre
   const summary: AnalyzeSummary = { runs: [], alreadyAnalysed: totalCaptures - pending.length, cleanedUp };
   if (pending.length === 0) return summary;
 
-  const choice = await chooseEngine(options.engine ?? 'auto', { ...options, createTshark });
+  let choice: EngineChoice;
+  try {
+    choice = await chooseEngine(options.engine ?? 'auto', { ...options, createTshark });
+  } catch (error) {
+    if (options.signal?.aborted || stoppedBySignal(error)) {
+      throw new NetcaseError('CANCELLED', 'Analysis cancelled while checking the engine; no capture was analysed.', { cause: error });
+    }
+    throw error;
+  }
   summary.choice = { engine: choice.engine.name, version: choice.version, executable: choice.engine.executable, requested: choice.requested, reason: choice.reason };
   options.onChoice?.(summary.choice);
 
@@ -246,4 +254,14 @@ function importWarnings(imported: ImportSummary): string[] {
 
 function cancelled(runId: string): NetcaseError {
   return new NetcaseError('CANCELLED', `Analysis cancelled. Run ${runId} was removed: the case keeps no logs, events or run record from it.`);
+}
+
+/**
+ * Returns whether an engine check failed because its process got SIGINT or SIGTERM. Ctrl-C in
+ * a terminal signals the whole process group, so the version check's child can die of it
+ * before this process has handled its own copy of the signal.
+ */
+function stoppedBySignal(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { signal?: unknown } | undefined) : undefined;
+  return cause?.signal === 'SIGINT' || cause?.signal === 'SIGTERM';
 }

@@ -80,4 +80,23 @@ describe('renderReportPdf', () => {
     const flowPages = pages.filter((page) => /\d+\. Stage number \d+\s*\n\s*host-/.test(page));
     expect(flowPages.length).toBeGreaterThan(1);
   });
+
+  it('keeps indicator values on one line', async () => {
+    const sha256 = '11d055385e970893ca082f53939217864284369515cc119cecda103421c09849';
+    const iocs: ReportModel['iocs'] = [
+      { type: 'domain', title: 'Domains and hosts', entries: [{ type: 'domain', value: 'firebasestorage.googleapis.com', verdict: 'malicious', note: 'Suggested by a detection rule; accepted by the analyst.', firstSeen: START }] },
+      { type: 'hash', title: 'File hashes', entries: [{ type: 'hash', value: sha256, verdict: 'malicious', note: 'Attachment', firstSeen: START }] },
+    ];
+    const evidence: ReportModel['evidence'] = [{ file: 'capture.pcap', storedPath: 'evidence/x-capture.pcap', kind: 'capture', size: 95097, sha256, status: 'verified' }];
+    const rendered = await renderReportPdf(model({ iocs, evidence }));
+    const path = join(tempDir(), 'indicators.pdf');
+    writeFileSync(path, rendered.pdf);
+
+    // Without -layout, pdftotext gives each wrapped piece of a cell its own line.
+    const lines = execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).split('\n');
+
+    expect(lines).toContain('firebasestorage.googleapis.com');
+    expect(lines.filter((line) => line === sha256)).toHaveLength(2);
+  });
 });
+

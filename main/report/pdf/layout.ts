@@ -17,6 +17,12 @@ export interface TableColumn {
   /** Share of the content width; the shares of a table add up to 1. */
   width: number;
   font?: FontName;
+  /**
+   * Smallest font size, in points, to which a cell's text shrinks to stay on one line. A value
+   * broken across lines is copied out of the PDF with a line break in it, which matters for
+   * indicators. Text that does not fit even at this size wraps.
+   */
+  minSize?: number;
 }
 
 /**
@@ -166,8 +172,17 @@ export class ReportLayout {
     const size = options.size ?? 8.5;
     const padding = 3;
     const widths = columns.map((column) => column.width * this.contentWidth);
-    const measure = (cells: string[], fonts: FontName[]): number =>
-      Math.max(...cells.map((text, i) => this.style(fonts[i]!, size).heightOfString(text || ' ', { width: widths[i]! - 2 * padding }))) + 2 * padding;
+    const sizes = (cells: string[], fonts: FontName[]): number[] =>
+      cells.map((text, i) => {
+        const minSize = columns[i]!.minSize;
+        if (minSize === undefined || text === '') return size;
+        const fitted = (size * (widths[i]! - 2 * padding)) / this.style(fonts[i]!, size).widthOfString(text);
+        return Math.max(minSize, Math.min(size, Math.floor(fitted * 10) / 10));
+      });
+    const measure = (cells: string[], fonts: FontName[]): number => {
+      const cellSizes = sizes(cells, fonts);
+      return Math.max(...cells.map((text, i) => this.style(fonts[i]!, cellSizes[i]!).heightOfString(text || ' ', { width: widths[i]! - 2 * padding }))) + 2 * padding;
+    };
     const headerFonts = columns.map((): FontName => 'bold');
     const cellFonts = columns.map((column) => column.font ?? 'regular');
     const headers = columns.map((column) => column.header);
@@ -177,8 +192,9 @@ export class ReportLayout {
       const y = this.doc.y;
       let x = MARGIN.left;
       if (fill) this.doc.rect(MARGIN.left, y, this.contentWidth, height).fill(fill);
+      const cellSizes = sizes(cells, fonts);
       cells.forEach((text, i) => {
-        this.style(fonts[i]!, size).text(text, x + padding, y + padding, { width: widths[i]! - 2 * padding });
+        this.style(fonts[i]!, cellSizes[i]!).text(text, x + padding, y + padding, { width: widths[i]! - 2 * padding });
         x += widths[i]!;
       });
       this.doc.moveTo(MARGIN.left, y + height).lineTo(MARGIN.left + this.contentWidth, y + height).lineWidth(0.4).strokeColor(COLORS.rule).stroke();

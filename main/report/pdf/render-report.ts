@@ -1,8 +1,8 @@
 import { formatOptionalTime, formatTime, parseNarrative } from '../format.js';
-import type { ReportModel } from '../report-model.js';
+import type { IocType, ReportModel } from '../report-model.js';
 import { SECTION_TITLES, VERIFICATION_STEPS } from '../sections.js';
 import { drawFlowDiagram } from './flow-diagram.js';
-import { COLORS, ReportLayout } from './layout.js';
+import { COLORS, ReportLayout, type TableColumn } from './layout.js';
 
 export interface RenderOptions {
   /** Name of the signer, shown on the cover when the PDF is going to be signed. */
@@ -116,7 +116,7 @@ function drawSections(layout: ReportLayout, model: ReportModel): void {
   for (const table of model.iocs) {
     layout.heading(table.title, 2);
     layout.table(
-      [{ header: 'Value', width: 0.33, font: 'mono' }, { header: 'Verdict', width: 0.11 }, { header: 'First seen (UTC)', width: 0.24 }, { header: 'Note', width: 0.32 }],
+      indicatorColumns(table.type),
       table.entries.map((ioc) => [ioc.role ? `${ioc.value} (${ioc.role})` : ioc.value, ioc.verdict, formatOptionalTime(ioc.firstSeen), ioc.note]),
     );
   }
@@ -150,6 +150,21 @@ function drawSections(layout: ReportLayout, model: ReportModel): void {
   for (const step of VERIFICATION_STEPS) layout.paragraph(step);
 }
 
+/**
+ * Returns the columns of one indicator table. Values shrink to 6 pt before they wrap, so that
+ * copying one from the PDF gives it whole. Hashes and URLs get a wider column: a SHA-256 hash
+ * (64 characters of DejaVu Sans Mono, 0.6 em each) fits in it at about 6.7 pt.
+ */
+function indicatorColumns(type: IocType): TableColumn[] {
+  const long = type === 'hash' || type === 'url';
+  return [
+    { header: 'Value', width: long ? 0.55 : 0.4, font: 'mono', minSize: 6 },
+    { header: 'Verdict', width: long ? 0.1 : 0.11 },
+    { header: 'First seen (UTC)', width: 0.25 },
+    { header: 'Note', width: long ? 0.1 : 0.24 },
+  ];
+}
+
 function drawMetadata(layout: ReportLayout, model: ReportModel): void {
   layout.heading(SECTION_TITLES.metadata);
   const engine = model.engine ? `${model.engine.version} (${model.engine.name}); packets with bad checksums ${model.engine.allowBadChecksums ? 'allowed' : 'discarded'}` : 'None: Zeek logs were imported directly';
@@ -164,7 +179,7 @@ function drawMetadata(layout: ReportLayout, model: ReportModel): void {
   ]);
   if (model.evidence.length === 0) layout.paragraph('No evidence files were added to the case.');
   else layout.table(
-    [{ header: 'Evidence file', width: 0.22 }, { header: 'Kind', width: 0.1 }, { header: 'Bytes', width: 0.1 }, { header: 'SHA-256', width: 0.43, font: 'mono' }, { header: 'Status', width: 0.15 }],
+    [{ header: 'Evidence file', width: 0.2 }, { header: 'Kind', width: 0.09 }, { header: 'Bytes', width: 0.09 }, { header: 'SHA-256', width: 0.5, font: 'mono', minSize: 6 }, { header: 'Status', width: 0.12 }],
     model.evidence.map((item) => [item.file, item.kind, String(item.size), item.sha256, item.actualSha256 ? `${item.status}; now ${item.actualSha256}` : item.status]),
   );
 }

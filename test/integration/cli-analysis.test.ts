@@ -57,6 +57,11 @@ describeWithShared('netcase analysis commands', () => {
     expect(byEntity.total).toBeGreaterThan(0);
     expect(byEntity.events.every((event) => event.log === 'http' || event.log === 'dns')).toBe(true);
 
+    const byHost = JSON.parse(runNetcase(['search', dir, '--json', '--entity', 'host:192.168.4.76']).stdout) as { total: number };
+    const byIp = JSON.parse(runNetcase(['search', dir, '--json', '--entity', 'ip:192.168.4.76']).stdout) as { total: number };
+    expect(byHost.total).toBeGreaterThan(0);
+    expect(byIp.total).toBe(byHost.total);
+
     const byText = JSON.parse(runNetcase(['search', dir, '--json', '--text', 'taosecurity', '--log', 'ssl']).stdout) as { total: number };
     expect(byText.total).toBeGreaterThan(0);
   });

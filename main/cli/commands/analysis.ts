@@ -158,7 +158,9 @@ function entityOption(args: ParsedArgs): { kind: EntityKind; value: string } | u
   const text = stringOption(args, 'entity');
   if (text === undefined) return undefined;
   const colon = text.indexOf(':');
-  const kind = text.slice(0, colon) as EntityKind;
+  // Indicator tables and the report call addresses "ip", so that word finds hosts too.
+  const written = text.slice(0, colon);
+  const kind = (written === 'ip' ? 'host' : written) as EntityKind;
   if (colon < 1 || !ENTITY_KINDS.includes(kind) || colon === text.length - 1) {
     throw new NetcaseError('USAGE', `--entity "${text}" is not KIND:VALUE. Use one of ${ENTITY_KINDS.join(', ')} as KIND, e.g. --entity domain:example.com or --entity host:10.0.0.5.`);
   }

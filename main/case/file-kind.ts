@@ -36,7 +36,7 @@ export function classify(bytes: Buffer): { kind: FileKind; format: string } {
   const text = bytes.toString('utf8', 0, Math.min(bytes.length, 8192));
   const format = sniffZeekText(text);
   if (format) return { kind: 'zeek-log', format };
-  return { kind: 'unknown', format: 'neither a packet capture nor a Zeek log' };
+  return { kind: 'unknown', format: 'its first bytes match no capture or log format' };
 }
 
 /**

@@ -150,7 +150,7 @@ describeWithShared('evidence intake', () => {
     try {
       const result = await addEvidence(opened, [sharedPath('corpus/zeek-logs/stratosphere-security-datasets-for-testing')]);
       expect(result.added.map((item) => item.kind)).toEqual(Array(5).fill('zeek-log'));
-      expect(result.skipped.map((skipped) => skipped.reason)).toContain('not a packet capture (pcap, pcapng) or a Zeek log (neither a packet capture nor a Zeek log)');
+      expect(result.skipped.map((skipped) => skipped.reason)).toContain('not a packet capture (pcap, pcapng) or a Zeek log (its first bytes match no capture or log format)');
     } finally {
       opened.close();
     }

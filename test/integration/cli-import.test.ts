@@ -50,6 +50,21 @@ describe('netcase CLI', () => {
     expect(JSON.parse(info.stdout)).toMatchObject({ case: { name: 'CLI case', analyst: 'Dana' }, events: { total: 3 }, audit: { ok: true } });
   });
 
+  it('names refused and passed-over files', () => {
+    const dir = join(tempDir(), 'case');
+    const logs = tempDir();
+    writeFileSync(join(logs, 'conn.log'), connLogText([connLine(1)]));
+    writeFileSync(join(logs, 'notes.log'), 'Meeting notes, not a log.\n');
+    writeFileSync(join(logs, 'readme.txt'), 'Not a log name.\n');
+    expect(runNetcase(['case', 'create', dir, '--name', 'names']).status).toBe(0);
+
+    const result = runNetcase(['import-logs', dir, logs]);
+
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`Refused: ${join(logs, 'notes.log')} is not a Zeek log: its first bytes match no capture or log format.`);
+    expect(result.stdout).toContain(`Passed over 1 files whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz): ${join(logs, 'readme.txt')}`);
+  });
+
   it('explains errors without a stack trace', () => {
     const missing = runNetcase(['case', 'info', join(tempDir(), 'nowhere')]);
     expect(missing.status).toBe(1);

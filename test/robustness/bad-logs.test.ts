@@ -182,7 +182,7 @@ const BAD_LOGS: BadLog[] = [
     name: 'meeting notes named conn.log',
     file: 'conn.log',
     content: () => 'Meeting notes\nnothing to see\n',
-    refused: /conn\.log is not a Zeek log: neither a packet capture nor a Zeek log\. Expected a Zeek TSV log \(starting with "#separator \\x09"\)/,
+    refused: /conn\.log is not a Zeek log: its first bytes match no capture or log format\. Expected a Zeek TSV log \(starting with "#separator \\x09"\)/,
   },
   {
     name: 'random bytes named conn.log',

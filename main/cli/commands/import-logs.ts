@@ -4,6 +4,9 @@ import { EXIT, type Command } from '../command.js';
 /** Skipped lines printed per file; the import record keeps the first hundred. */
 const PROBLEMS_PRINTED = 10;
 
+/** Files named in the line about files that were passed over. */
+const PASSED_OVER_PRINTED = 5;
+
 export const importLogsCommand: Command = {
   path: ['import-logs'],
   usage: 'netcase import-logs DIR PATH... [--json] [--json-progress]',
@@ -33,7 +36,8 @@ export const importLogsCommand: Command = {
 function printSummary(summary: ImportSummary, stdout: (text: string) => void, stderr: (text: string) => void): void {
   for (const file of summary.files) {
     if (file.status === 'refused') {
-      stderr(`Refused ${file.path}: ${file.message}`);
+      // Most refusals name the file themselves.
+      stderr(file.message?.startsWith(file.path) ? `Refused: ${file.message}` : `Refused ${file.path}: ${file.message}`);
       continue;
     }
     if (file.status === 'already-imported') {
@@ -44,6 +48,10 @@ function printSummary(summary: ImportSummary, stdout: (text: string) => void, st
     for (const problem of file.problems.slice(0, PROBLEMS_PRINTED)) stderr(`  ${file.path}:${problem.line}: ${problem.reason}; line skipped`);
     if (file.skipped > PROBLEMS_PRINTED) stderr(`  … and ${file.skipped - PROBLEMS_PRINTED} more skipped lines in ${file.path}`);
   }
-  if (summary.passedOver.length > 0) stdout(`Passed over ${summary.passedOver.length} files whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz)`);
+  if (summary.passedOver.length > 0) {
+    const named = summary.passedOver.slice(0, PASSED_OVER_PRINTED).join(', ');
+    const more = summary.passedOver.length > PASSED_OVER_PRINTED ? `, … and ${summary.passedOver.length - PASSED_OVER_PRINTED} more` : '';
+    stdout(`Passed over ${summary.passedOver.length} files whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz): ${named}${more}`);
+  }
   stdout(`Total: ${summary.records} records imported, ${summary.skipped} lines skipped`);
 }

@@ -62,7 +62,7 @@ describe('netcase CLI', () => {
 
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`Refused: ${join(logs, 'notes.log')} is not a Zeek log: its first bytes match no capture or log format.`);
-    expect(result.stdout).toContain(`Passed over 1 files whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz): ${join(logs, 'readme.txt')}`);
+    expect(result.stdout).toContain(`Passed over 1 file whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz): ${join(logs, 'readme.txt')}`);
   });
 
   it('explains errors without a stack trace', () => {

@@ -294,7 +294,7 @@ describe('bad Zeek logs', () => {
 
     const result = runNetcase(['import-logs', caseDir, path]);
     expect(result.stderr).toContain(`${path}:${FIRST_DATA_LINE + 1}: expected 7 fields, found 2; line skipped`);
-    expect(result.stdout).toContain('2 records imported, 1 lines skipped');
+    expect(result.stdout).toContain('2 records imported, 1 line skipped');
     expect(result.status).toBe(0);
   });
 

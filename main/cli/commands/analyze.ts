@@ -1,3 +1,4 @@
+import { countText } from '../count-text.js';
 import { ENGINE_REQUESTS, type EngineRequest } from '../../engines/choose-engine.js';
 import type { AnalyzeProgress, AnalyzeSummary, RunOutcome } from '../../engines/analyze-case.js';
 import { NetcaseError } from '../../errors.js';
@@ -68,7 +69,7 @@ function progressText(progress: AnalyzeProgress): string {
 }
 
 function printOutcome(outcome: RunOutcome, stdout: (text: string) => void, stderr: (text: string) => void): void {
-  if (outcome.status === 'done') stdout(`Analysed ${outcome.capture}: run ${outcome.runId}, ${outcome.records} records imported from ${outcome.logFiles.length} logs`);
+  if (outcome.status === 'done') stdout(`Analysed ${outcome.capture}: run ${outcome.runId}, ${countText(outcome.records, 'record')} imported from ${countText(outcome.logFiles.length, 'log')}`);
   else stderr(`Failed ${outcome.capture}: run ${outcome.runId}: ${outcome.error}`);
   for (const warning of outcome.warnings) stderr(`  warning: ${warning}`);
 }
@@ -81,7 +82,7 @@ function printSummary(summary: AnalyzeSummary, stdout: (text: string) => void): 
   }
   const done = summary.runs.filter((run) => run.status === 'done');
   const records = done.reduce((sum, run) => sum + run.records, 0);
-  stdout(`Total: ${done.length} of ${summary.runs.length} captures analysed, ${records} records imported`);
+  stdout(`Total: ${done.length} of ${summary.runs.length} captures analysed, ${countText(records, 'record')} imported`);
 }
 
 function megabytes(bytes: number): string {

@@ -1,3 +1,4 @@
+import { countText } from '../count-text.js';
 import type { ImportProgress, ImportSummary } from '../../ingest/importer.js';
 import { EXIT, type Command } from '../command.js';
 
@@ -44,14 +45,14 @@ function printSummary(summary: ImportSummary, stdout: (text: string) => void, st
       stdout(`Unchanged ${file.path}: ${file.message}`);
       continue;
     }
-    stdout(`Imported ${file.path}: ${file.records} records (${file.logs.join(', ') || 'no records'}, ${file.format})${file.skipped ? `, ${file.skipped} lines skipped` : ''}`);
+    stdout(`Imported ${file.path}: ${countText(file.records, 'record')} (${file.logs.join(', ') || 'no records'}, ${file.format})${file.skipped ? `, ${countText(file.skipped, 'line')} skipped` : ''}`);
     for (const problem of file.problems.slice(0, PROBLEMS_PRINTED)) stderr(`  ${file.path}:${problem.line}: ${problem.reason}; line skipped`);
     if (file.skipped > PROBLEMS_PRINTED) stderr(`  … and ${file.skipped - PROBLEMS_PRINTED} more skipped lines in ${file.path}`);
   }
   if (summary.passedOver.length > 0) {
     const named = summary.passedOver.slice(0, PASSED_OVER_PRINTED).join(', ');
     const more = summary.passedOver.length > PASSED_OVER_PRINTED ? `, … and ${summary.passedOver.length - PASSED_OVER_PRINTED} more` : '';
-    stdout(`Passed over ${summary.passedOver.length} files whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz): ${named}${more}`);
+    stdout(`Passed over ${countText(summary.passedOver.length, 'file')} whose names are not Zeek log names (.log, .json, .ndjson, .cut, optionally .gz): ${named}${more}`);
   }
-  stdout(`Total: ${summary.records} records imported, ${summary.skipped} lines skipped`);
+  stdout(`Total: ${countText(summary.records, 'record')} imported, ${countText(summary.skipped, 'line')} skipped`);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { NetcaseError, preview } from '../errors.js';
 
 /** `case.json`: the case's identity. Everything else about the case lives in case.sqlite. */
@@ -70,9 +70,7 @@ export function readCaseFile(caseDir: string): CaseFile {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new NetcaseError('CASE_INVALID', `${caseDir} is not a Netcase case: ${CASE_FILE} is missing. Create one with "netcase case create ${caseDir} --name NAME".`);
-    }
+    if (code === 'ENOENT') throw new NetcaseError('CASE_INVALID', missingCaseFileMessage(caseDir));
     throw new NetcaseError('CASE_INVALID', `Cannot read ${path}: ${(error as Error).message}.`, { cause: error });
   }
 
@@ -90,4 +88,25 @@ export function readCaseFile(caseDir: string): CaseFile {
     throw new NetcaseError('CASE_INVALID', `${path} has case format version ${String(parsed.version)}; this Netcase reads version 1. Update Netcase.`);
   }
   return parsed as CaseFile;
+}
+
+/**
+ * Returns the advice for a folder without case.json. `case create` needs a new or empty folder,
+ * so it is suggested only for one, and a folder that still has the case database lost its
+ * case.json rather than never being a case.
+ */
+function missingCaseFileMessage(caseDir: string): string {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(caseDir);
+  } catch {
+    // An unreadable folder gets the advice for an empty one; opening the case reports the rest.
+  }
+  if (entries.includes(CASE_DATABASE)) {
+    return `${caseDir} has a case database but no ${CASE_FILE}. Restore ${CASE_FILE} from a backup or a portable export of the case; Netcase does not recreate it.`;
+  }
+  if (entries.length > 0) {
+    return `${caseDir} is not a Netcase case: ${CASE_FILE} is missing. To start a case, run "netcase case create FOLDER --name NAME" with a new or empty folder.`;
+  }
+  return `${caseDir} is not a Netcase case: ${CASE_FILE} is missing. Create one with "netcase case create ${caseDir} --name NAME".`;
 }

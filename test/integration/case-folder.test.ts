@@ -95,6 +95,15 @@ describe('case folders', () => {
     expect(() => openCase(tempDir(), { write: false })).toThrow(/case.json is missing/);
   });
 
+  it('advises by what a folder without case.json holds', () => {
+    const empty = tempDir();
+    const other = tempDir();
+    writeFileSync(join(other, 'notes.txt'), 'not a case');
+
+    expect(() => openCase(empty, { write: false })).toThrow(`Create one with "netcase case create ${empty} --name NAME".`);
+    expect(() => openCase(other, { write: false })).toThrow('To start a case, run "netcase case create FOLDER --name NAME" with a new or empty folder.');
+  });
+
   it('explains a corrupted case.sqlite without touching it', () => {
     const dir = caseDir();
     createCase(dir, { name: 'x' });

@@ -47,7 +47,7 @@ const BROKEN_CASES: BrokenCase[] = [
   {
     name: 'case.json missing',
     breakCase: (dir) => rmSync(join(dir, 'case.json')),
-    message: (dir) => new RegExp(`${escape(dir)} is not a Netcase case: case\\.json is missing\\. Create one with "netcase case create`),
+    message: (dir) => new RegExp(`${escape(dir)} has a case database but no case\\.json\\. Restore case\\.json from a backup`),
   },
   {
     name: 'case.json empty',

@@ -269,9 +269,10 @@ describeWithShared('portable case round trip', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
 
-    const imported = runNetcase(['case', 'import', out, '--to', join(parent, 'case')]);
+    const target = join(parent, 'new', 'folders', 'case');
+    const imported = runNetcase(['case', 'import', out, '--to', target]);
     expect(imported.status, imported.stderr).toBe(0);
-    expect(runNetcase(['audit', 'verify', join(parent, 'case')]).status).toBe(0);
+    expect(runNetcase(['audit', 'verify', target]).status).toBe(0);
   });
 });
 

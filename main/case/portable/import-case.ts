@@ -101,8 +101,13 @@ function checkTarget(target: string): string {
       throw new NetcaseError('ALREADY_EXISTS', `${target} exists and is not an empty folder. Choose a new folder to import the case into.`);
     }
   }
+  // Missing parent folders are created, as for a new case.
   const parent = dirname(target);
-  if (!existsSync(parent)) throw new NetcaseError('NOT_FOUND', `Folder ${parent} not found. Create it or choose another --to path.`);
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (error) {
+    throw new NetcaseError('IO', `Cannot create the folder ${parent}: ${(error as Error).message}. Choose another --to path.`, { cause: error });
+  }
   return target;
 }
 

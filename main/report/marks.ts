@@ -45,13 +45,14 @@ export function listMarks(opened: OpenCase): ReportMark[] {
     .all() as ReportMark[];
 }
 
-/** Timeline rows for the marked events: the analyst's note, or a summary of the event. */
+/** Timeline rows for the marked events: a summary of the event, followed by the analyst's note if there is one. */
 export function markTimelineEntries(opened: OpenCase): ReportTimelineEntry[] {
-  const summary = opened.db.prepare('SELECT log, uid, orig_h, resp_h, resp_p FROM events WHERE id = ?');
+  const eventById = opened.db.prepare('SELECT log, uid, orig_h, resp_h, resp_p FROM events WHERE id = ?');
   return listMarks(opened).map((mark) => {
-    const event = summary.get(mark.eventId) as { log: string; uid: string | null; orig_h: string | null; resp_h: string | null; resp_p: number | null };
+    const event = eventById.get(mark.eventId) as { log: string; uid: string | null; orig_h: string | null; resp_h: string | null; resp_p: number | null };
     const flow = event.orig_h ? ` ${event.orig_h} → ${event.resp_h ?? '?'}${event.resp_p === null ? '' : `:${event.resp_p}`}` : '';
-    const description = mark.note !== '' ? mark.note : `Marked ${event.log} event${flow}${event.uid ? ` (${event.uid})` : ''}`;
+    const summary = `Marked ${event.log} event${flow}${event.uid ? ` (${event.uid})` : ''}`;
+    const description = mark.note === '' ? summary : `${summary}: ${mark.note}`;
     return { ts: mark.ts!, description, source: 'analyst', eventId: mark.eventId };
   });
 }

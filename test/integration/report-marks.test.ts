@@ -45,6 +45,7 @@ describeWithShared('report timeline marks', () => {
     const row = markdown.split('\n').find((line) => line.includes('Last check-in before the host went quiet'));
     expect(row).toBeDefined();
     expect(row).toContain(microsToIso(event.ts).slice(11, 23));
+    expect(row).toMatch(/Marked http event \S+ → \S+:\d+ \(C\w+\): Last check-in/);
 
     const opened = openCase(dir, { write: false });
     const actions = listAudit(opened.db).map((entry) => entry.action);

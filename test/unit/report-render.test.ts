@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNarrative } from '../../main/report/format.js';
 import { renderMarkdown } from '../../main/report/markdown.js';
 import { renderReportPdf } from '../../main/report/pdf/render-report.js';
+import { ReportLayout } from '../../main/report/pdf/layout.js';
 import type { ReportModel, ReportStage } from '../../main/report/report-model.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -97,6 +98,41 @@ describe('renderReportPdf', () => {
 
     expect(lines).toContain('firebasestorage.googleapis.com');
     expect(lines.filter((line) => line === sha256)).toHaveLength(2);
+  });
+
+  it('moves a table header with its first row', async () => {
+    const layout = new ReportLayout({ title: 't', author: 'a', subject: 's' });
+    const chunks: Buffer[] = [];
+    layout.doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => layout.doc.on('end', resolve));
+    layout.addPage();
+    // Leaves room for the header row but not for a first row of several lines.
+    layout.doc.y = layout.bottom - 50;
+    const tallCell = Array.from({ length: 8 }, (_, index) => `line ${index}`).join('\n');
+
+    layout.table([{ header: 'Action', width: 0.5 }, { header: 'Details', width: 0.5 }], [['case.create', tallCell]]);
+    layout.doc.end();
+    await ended;
+    const path = join(tempDir(), 'table.pdf');
+    writeFileSync(path, Buffer.concat(chunks));
+
+    const page = (number: number) => execFileSync('pdftotext', ['-f', String(number), '-l', String(number), path, '-'], { encoding: 'utf8' });
+    expect(page(1)).not.toContain('Action');
+    expect(page(2)).toContain('Action');
+    expect(page(2)).toContain('case.create');
+  });
+
+  it('wraps audit details between values', async () => {
+    const details = JSON.stringify({ action: 'evidence.verify', files: Array.from({ length: 12 }, (_, index) => `capture-${index}.pcap`) });
+    const audit: ReportModel['audit'] = { verification: { ok: true, entries: 1 }, entries: [{ id: 1, ts: '2026-01-10T08:00:00.000Z', actor: 'Ana Lyst', action: 'watchlist.import', details }] };
+    const rendered = await renderReportPdf(model({ audit }));
+    const path = join(tempDir(), 'audit.pdf');
+    writeFileSync(path, rendered.pdf);
+
+    const text = execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' });
+
+    expect(text).toContain('watchlist.import');
+    for (let index = 0; index < 12; index++) expect(text).toContain(`"capture-${index}.pcap"`);
   });
 });
 

@@ -202,7 +202,10 @@ export class ReportLayout {
       this.doc.y = y + height;
     };
 
-    this.ensureSpace(headerHeight * 2.5);
+    // The header goes to the next page with the first row, so it never ends a page alone. A
+    // first row taller than a third of a page may start on this one.
+    const firstRowHeight = rows.length > 0 ? measure(rows[0]!, cellFonts) : headerHeight;
+    this.ensureSpace(headerHeight + Math.min(firstRowHeight, (this.bottom - MARGIN.top) / 3));
     drawRow(headers, headerFonts, headerHeight, COLORS.header);
     for (const row of rows) {
       const height = measure(row, cellFonts);

@@ -141,8 +141,8 @@ function drawSections(layout: ReportLayout, model: ReportModel): void {
   const verification = model.audit.verification;
   layout.paragraph(verification.ok ? `The hash chain of all ${verification.entries} entries verified when this report was built.` : `The hash chain is BROKEN at entry ${verification.firstBad?.id}: ${verification.firstBad?.reason}.`);
   layout.table(
-    [{ header: '#', width: 0.05 }, { header: 'Time (UTC)', width: 0.21 }, { header: 'Actor', width: 0.12 }, { header: 'Action', width: 0.13 }, { header: 'Details', width: 0.49, font: 'mono' }],
-    model.audit.entries.map((entry) => [String(entry.id), entry.ts.replace('T', ' ').replace('Z', ''), entry.actor, entry.action, shorten(entry.details)]),
+    [{ header: '#', width: 0.05 }, { header: 'Time (UTC)', width: 0.21 }, { header: 'Actor', width: 0.12 }, { header: 'Action', width: 0.13, minSize: 6 }, { header: 'Details', width: 0.49, font: 'mono' }],
+    model.audit.entries.map((entry) => [String(entry.id), entry.ts.replace('T', ' ').replace('Z', ''), entry.actor, entry.action, shorten(spaceJson(entry.details))]),
     { size: 7.5 },
   );
 
@@ -198,6 +198,15 @@ function drawFindings(layout: ReportLayout, model: ReportModel): void {
     });
     if (items.length > 0) layout.bulletList(items);
   });
+}
+
+/** Returns JSON text with spaces between its parts, so a narrow cell wraps it between values rather than inside one. */
+function spaceJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 1).replace(/\n\s*/g, ' ');
+  } catch {
+    return text;
+  }
 }
 
 function shorten(text: string): string {

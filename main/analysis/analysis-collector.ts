@@ -46,7 +46,10 @@ export interface EntityTotals {
   count: number;
   first: number | null;
   last: number | null;
-  /** Events that mention the entity; not kept for hosts, which events index by column. */
+  /**
+   * Events that mention the entity. A host is linked only where it is not the event's orig_h or
+   * resp_h (a DNS answer, for example), because events index those two columns.
+   */
   eventIds: number[];
 }
 
@@ -127,6 +130,8 @@ export class AnalysisCollector {
       }
     }
 
+    const origHost = event.orig_h?.toLowerCase();
+    const respHost = event.resp_h?.toLowerCase();
     for (const [key, entity] of mentioned) {
       let totals = this.entities.get(key);
       if (!totals) this.entities.set(key, (totals = { kind: entity.kind, value: entity.value, count: 0, first: null, last: null, eventIds: [] }));
@@ -135,7 +140,7 @@ export class AnalysisCollector {
         totals.first = totals.first === null ? event.ts : Math.min(totals.first, event.ts);
         totals.last = totals.last === null ? event.ts : Math.max(totals.last, event.ts);
       }
-      if (entity.kind !== 'host') totals.eventIds.push(event.id);
+      if (entity.kind !== 'host' || (entity.value !== origHost && entity.value !== respHost)) totals.eventIds.push(event.id);
     }
   }
 

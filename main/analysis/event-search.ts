@@ -7,7 +7,7 @@ import { checkWindow, type TimeWindow } from './window.js';
 
 export interface EventSearch extends TimeWindow {
   log?: string;
-  /** Events that mention this entity (for hosts: as originator or responder). */
+  /** Events that mention this entity (for hosts: as originator, responder or elsewhere, such as a DNS answer). */
   entity?: { kind: EntityKind; value: string };
   /** Words to find anywhere in the record; `word*` matches a prefix. All words must match. */
   text?: string;
@@ -115,8 +115,16 @@ function buildFilter(db: Db, search: EventSearch): { where: string[] | null; par
     const { kind, value } = search.entity;
     if (!ENTITY_KINDS.includes(kind)) throw new NetcaseError('INVALID_ARGUMENT', `Unknown entity kind "${kind}". Use one of ${ENTITY_KINDS.join(', ')}.`);
     if (kind === 'host') {
-      where.push('(orig_h = ? OR resp_h = ?)');
-      params.push(value, value);
+      // Events name a host in their address columns, and entity_events adds the other mentions,
+      // such as DNS answers.
+      const entityId = db.prepare(`SELECT id FROM entities WHERE kind = 'host' AND value = ?`).pluck().get(value.toLowerCase());
+      if (entityId === undefined) {
+        where.push('(orig_h = ? OR resp_h = ?)');
+        params.push(value, value);
+      } else {
+        where.push('(orig_h = ? OR resp_h = ? OR id IN (SELECT event_id FROM entity_events WHERE entity_id = ?))');
+        params.push(value, value, entityId);
+      }
     } else {
       const entityId = db.prepare('SELECT id FROM entities WHERE kind = ? AND value = ?').pluck().get(kind, value.toLowerCase()) ??
         db.prepare('SELECT id FROM entities WHERE kind = ? AND value = ?').pluck().get(kind, value);

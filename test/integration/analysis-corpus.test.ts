@@ -213,7 +213,8 @@ describeWithShared('analysis of the Zeek documentation examples', () => {
     expect(byUid.events.every((event) => event.uid === uid)).toBe(true);
 
     const byHost = searchEvents(db, { entity: { kind: 'host', value: '31.3.245.133' } });
-    expect(byHost.events.every((event) => event.orig_h === '31.3.245.133' || event.resp_h === '31.3.245.133')).toBe(true);
+    expect(byHost.events.length).toBeGreaterThan(0);
+    expect(byHost.events.every((event) => event.record.includes('31.3.245.133'))).toBe(true);
     expect(searchEvents(db, { entity: { kind: 'domain', value: 'not-in-this-case.example' } }).events).toEqual([]);
   });
 });

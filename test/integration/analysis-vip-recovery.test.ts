@@ -6,6 +6,7 @@ import type { OpenCase } from '../../main/case/case-folder.js';
 import { createTsharkEngine } from '../../main/engines/tshark.js';
 import { runDetections, type FindingsResult } from '../../main/analysis/findings.js';
 import { buildGraph } from '../../main/analysis/graph.js';
+import { countEvents, searchEvents } from '../../main/analysis/event-search.js';
 import { loadRules } from '../../main/analysis/rules.js';
 import { buildTimeline } from '../../main/analysis/timeline.js';
 import { isoToMicros } from '../../main/time.js';
@@ -122,6 +123,20 @@ describeWithShared('analysis of the vip-recovery capture', () => {
     expect(values.has('api.telegram.org')).toBe(true);
     expect(values.has('jump@eraqron.shop')).toBe(false);
     expect(values.has('firebasestorage.googleapis.com')).toBe(false);
+  });
+
+  it('host search includes the DNS answers', () => {
+    for (const [name, addresses] of Object.entries(expected.server_addresses)) {
+      for (const address of addresses) {
+        const search = { entity: { kind: 'host' as const, value: address } };
+        const found = searchEvents(opened.db, search);
+        const mentions = opened.db.prepare(`SELECT count FROM entities WHERE kind = 'host' AND value = ?`).pluck().get(address);
+        expect(found.events.map((event) => event.log), address).toContain('dns');
+        expect(found.events.some((event) => event.log === 'dns' && event.record.includes(name)), address).toBe(true);
+        expect(found.events, address).toHaveLength(mentions as number);
+        expect(countEvents(opened.db, search), address).toBe(mentions);
+      }
+    }
   });
 
   it('timeline counts match the events in each window', () => {

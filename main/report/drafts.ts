@@ -2,7 +2,7 @@ import { NetcaseError } from '../errors.js';
 import type { OpenCase } from '../case/case-folder.js';
 import { appendAudit } from '../case/audit.js';
 import type { Db } from '../store/database.js';
-import type { ReportFacts } from './report-model.js';
+import type { IocType, ReportFacts } from './report-model.js';
 import { formatTime } from './format.js';
 
 /**
@@ -79,12 +79,24 @@ function draftExecutiveSummary(facts: ReportFacts): string {
   return paragraphs.join('\n\n');
 }
 
+/** The place to block or watch each kind of indicator, for the containment steps: type, noun, place. */
+const CONTAINMENT_BY_TYPE: Array<[IocType, string, string]> = [
+  ['domain', 'domain(s)', 'at the DNS resolver and web proxy'],
+  ['ip', 'IP address(es)', 'at the firewall'],
+  ['url', 'URL(s)', 'at the web proxy'],
+  ['email', 'e-mail address(es)', 'at the mail gateway, and search the mail logs for them'],
+  ['hash', 'file hash(es)', 'in the endpoint protection'],
+];
+
 function draftRecommendedActions(facts: ReportFacts): string {
-  const hosts = facts.iocs.find((table) => table.type === 'domain')?.entries.length ?? 0;
+  // Indicators tagged benign or unknown are not worth blocking.
+  const blockable = (type: IocType): number =>
+    facts.iocs.find((table) => table.type === type)?.entries.filter((entry) => entry.verdict === 'malicious' || entry.verdict === 'suspicious').length ?? 0;
+  const blocking = CONTAINMENT_BY_TYPE.filter(([type]) => blockable(type) > 0).map(([type, noun, where]) => `- Block or watch the ${blockable(type)} tagged ${noun} ${where}.`);
   return [
     'Containment',
     '- Isolate the affected host from the network until it has been examined.',
-    `- Block or watch the ${hosts > 0 ? `${hosts} tagged domain(s)` : 'tagged indicators'} at the DNS resolver and web proxy.`,
+    ...(blocking.length > 0 ? blocking : ['- Block or watch the tagged indicators at the DNS resolver, web proxy and firewall.']),
     '',
     'Investigation',
     '- Collect endpoint telemetry from the host: process starts, script execution, mail client data and files written around the incident.',

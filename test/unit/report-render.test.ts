@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNarrative } from '../../main/report/format.js';
+import { generateDrafts } from '../../main/report/drafts.js';
 import { renderMarkdown } from '../../main/report/markdown.js';
 import { renderReportPdf } from '../../main/report/pdf/render-report.js';
 import { ReportLayout } from '../../main/report/pdf/layout.js';
@@ -44,6 +45,24 @@ describe('parseNarrative', () => {
       { kind: 'list', items: ['Isolate.', 'Block.'] },
       { kind: 'paragraph', text: 'Next line joined' },
     ]);
+  });
+});
+
+describe('generateDrafts', () => {
+  it('names every blockable indicator type', () => {
+    const entry = (type: ReportModel['iocs'][number]['type'], value: string, verdict: 'malicious' | 'suspicious' | 'benign') => ({ type, value, verdict, note: '', firstSeen: START });
+    const iocs: ReportModel['iocs'] = [
+      { type: 'domain', title: 'Domains and hosts', entries: [entry('domain', 'eraqron.shop', 'malicious'), entry('domain', 'checkip.dyndns.org', 'benign')] },
+      { type: 'ip', title: 'IP addresses', entries: [entry('ip', '149.154.167.220', 'suspicious')] },
+      { type: 'email', title: 'E-mail addresses', entries: [entry('email', 'rejump@eraqron.shop', 'malicious')] },
+    ];
+
+    const actions = generateDrafts(model({ iocs }))['recommended-actions'];
+
+    expect(actions).toContain('- Block or watch the 1 tagged domain(s) at the DNS resolver and web proxy.');
+    expect(actions).toContain('- Block or watch the 1 tagged IP address(es) at the firewall.');
+    expect(actions).toContain('- Block or watch the 1 tagged e-mail address(es) at the mail gateway, and search the mail logs for them.');
+    expect(actions).not.toContain('URL');
   });
 });
 

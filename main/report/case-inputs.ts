@@ -60,6 +60,9 @@ function readTaggedIocs(opened: OpenCase): ReportIoc[] {
   });
 }
 
+/** Rule id of the findings that watchlist matches become. */
+const WATCHLIST_RULE = 'watchlist-match';
+
 /** Runs the shipped detection rules over the whole case and maps the results to report inputs. */
 function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages' | 'detections'> {
   const networks = caseLocalNetworks(opened.db);
@@ -84,7 +87,14 @@ function readFindings(opened: OpenCase): Pick<ReportInputs, 'findings' | 'stages
 
   const detections = new Map<string, ReportDetection>();
   for (const finding of result.findings) {
-    if (!detections.has(finding.rule)) detections.set(finding.rule, { ruleId: finding.rule, title: finding.title, description: finding.rationale, attack: finding.technique ? [finding.technique] : [] });
+    const detection = detections.get(finding.rule);
+    if (!detection) {
+      detections.set(finding.rule, { ruleId: finding.rule, title: finding.title, description: finding.rationale, attack: finding.technique ? [finding.technique] : [] });
+    } else if (finding.rule === WATCHLIST_RULE) {
+      // Each matched watchlist value is a finding of its own, so the detection names them all.
+      detection.title = 'Watchlist matches';
+      detection.description = `${detection.description} ${finding.rationale}`;
+    }
   }
   return { findings, stages, detections: [...detections.values()] };
 }

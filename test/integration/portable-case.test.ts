@@ -222,6 +222,7 @@ describeWithShared('portable case round trip', () => {
     for (const length of [100, 512, manifest.dataOffset + 10, manifest.headerOffset, endMarker + 600]) {
       await expectImportRejected(archive.subarray(0, length), /truncated|invalid/);
     }
+    await expectImportRejected(archive.subarray(0, manifest.dataOffset + 10), new RegExp(`truncated inside member "manifest.json", which lacks ${manifest.size - 10} of its ${manifest.size} bytes`));
   });
 
   it('rejects a listed member outside the case layout', async () => {

@@ -204,7 +204,7 @@ export async function readTar(reader: ByteReader, onEntry: TarEntryHandler): Pro
     seen.add(key);
 
     const entry: TarEntry = { name, type: isDirectory ? 'directory' : 'file', size, offset };
-    const data = dataChunks(reader, size, offset);
+    const data = dataChunks(reader, size, offset, `member "${name}"`);
     await onEntry(entry, data);
     for await (const chunk of data) void chunk;
     await readPadding(reader, size, offset);
@@ -228,13 +228,15 @@ async function readEndOfArchive(reader: ByteReader, offset: number): Promise<voi
 }
 
 /** Yields the member's data; a second iteration yields whatever the first left unread. */
-function dataChunks(reader: ByteReader, size: number, offset: number): AsyncIterable<Buffer> {
+function dataChunks(reader: ByteReader, size: number, offset: number, member = 'an extended header'): AsyncIterable<Buffer> {
   let remaining = size;
   return {
     async *[Symbol.asyncIterator]() {
       while (remaining > 0) {
         const chunk = await reader.read(Math.min(remaining, DATA_CHUNK));
-        if (chunk.length === 0) throw invalidArchive(offset, 'the archive is truncated inside a member');
+        if (chunk.length === 0) {
+          throw invalidArchive(offset, `the archive is truncated inside ${member}, which lacks ${remaining} of its ${size} bytes`);
+        }
         remaining -= chunk.length;
         yield chunk;
       }

@@ -141,6 +141,16 @@ describe('renderReportPdf', () => {
     expect(page(2)).toContain('case.create');
   });
 
+  it('writes the creation time like the others', async () => {
+    const rendered = await renderReportPdf(model());
+    const path = join(tempDir(), 'created.pdf');
+    writeFileSync(path, rendered.pdf);
+
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+
+    expect(text).toMatch(/Case created +2026-01-10 08:00:00\.000 UTC/);
+  });
+
   it('wraps audit details between values', async () => {
     const details = JSON.stringify({ action: 'evidence.verify', files: Array.from({ length: 12 }, (_, index) => `capture-${index}.pcap`) });
     const audit: ReportModel['audit'] = { verification: { ok: true, entries: 1 }, entries: [{ id: 1, ts: '2026-01-10T08:00:00.000Z', actor: 'Ana Lyst', action: 'watchlist.import', details }] };

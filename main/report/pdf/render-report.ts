@@ -57,7 +57,7 @@ function drawCover(layout: ReportLayout, model: ReportModel, options: RenderOpti
     ['Case id', model.case.id],
     ['Analyst', model.case.analyst],
     ['Activity (UTC)', `${formatOptionalTime(model.timeRange.first)} to ${formatOptionalTime(model.timeRange.last)}`],
-    ['Report generated', model.generatedAt.replace('T', ' ').replace('Z', ' UTC')],
+    ['Report generated', isoTimeText(model.generatedAt)],
     ['Signature', options.signer ? `Signed by ${options.signer}; see appendix B to verify` : 'Not signed'],
   ]);
 
@@ -172,7 +172,7 @@ function drawMetadata(layout: ReportLayout, model: ReportModel): void {
     ['Case name', model.case.name],
     ['Case id', model.case.id],
     ['Analyst', model.case.analyst],
-    ['Case created', model.case.created],
+    ['Case created', isoTimeText(model.case.created)],
     ['Time range', `${formatOptionalTime(model.timeRange.first)} to ${formatOptionalTime(model.timeRange.last)} UTC`],
     ['Engine', engine],
     ['Events imported', `${model.events.total} (${model.events.byLog.map((entry) => `${entry.log} ${entry.count}`).join(', ')})`],
@@ -198,6 +198,11 @@ function drawFindings(layout: ReportLayout, model: ReportModel): void {
     });
     if (items.length > 0) layout.bulletList(items);
   });
+}
+
+/** Returns an ISO 8601 UTC time as the report writes times elsewhere: "2026-01-09 18:04:43.417 UTC". */
+function isoTimeText(iso: string): string {
+  return iso.replace('T', ' ').replace('Z', ' UTC');
 }
 
 /** Returns JSON text with spaces between its parts, so a narrow cell wraps it between values rather than inside one. */

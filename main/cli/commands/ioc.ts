@@ -1,3 +1,4 @@
+import { countText } from '../count-text.js';
 import { NetcaseError } from '../../errors.js';
 import { microsToIso } from '../../time.js';
 import type { IocWithSighting } from '../../iocs/export-model.js';
@@ -133,9 +134,9 @@ export const iocImport: Command = {
     if (args.values.json) {
       stdout(JSON.stringify(result));
     } else {
-      stdout(`Imported ${countOf(result.entries, 'watchlist entry', 'watchlist entries')} from ${result.name} (${result.format}); ${result.matches.length} of them match events in the case.`);
+      stdout(`Imported ${countText(result.entries, 'watchlist entry', 'watchlist entries')} from ${result.name} (${result.format}); ${result.matches.length} of them match events in the case.`);
       for (const match of result.matches) {
-        stdout(`  MATCH ${match.type} ${match.value}: ${countOf(match.events, 'event')}, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
+        stdout(`  MATCH ${match.type} ${match.value}: ${countText(match.events, 'event')}, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
       }
       for (const problem of result.problems) stderr(`  rejected ${problem.ref}: ${problem.reason}`);
       for (const problem of result.unsupported) stderr(`  unsupported ${problem.ref}: ${problem.reason}`);
@@ -158,7 +159,7 @@ export const iocMatches: Command = {
     }
     if (matches.length === 0) stdout('No watchlist entry matches an event. Import a watchlist with "netcase ioc import DIR FILE".');
     for (const match of matches) {
-      stdout(`${match.watchlist} ${match.ref}: ${match.type} ${match.value}, ${countOf(match.events, 'event')}, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
+      stdout(`${match.watchlist} ${match.ref}: ${match.type} ${match.value}, ${countText(match.events, 'event')}, ${formatRange(match.firstSeen, match.lastSeen)}${match.label ? ` (${match.label})` : ''}`);
     }
     return EXIT.ok;
   },
@@ -176,7 +177,7 @@ export const iocExport: Command = {
       throw usage(`--format must be one of ${EXPORT_FORMATS.join(', ')}${format === undefined ? '' : `, got "${format}"`}.`, this.usage);
     }
     const result = await services.exportIocs(args.positionals[0]!, { format: format as ExportFormat, out: stringOption(args, 'out') });
-    if (result.out) stdout(`Wrote ${countOf(result.iocs, 'indicator')} as ${result.format} to ${result.out}.`);
+    if (result.out) stdout(`Wrote ${countText(result.iocs, 'indicator')} as ${result.format} to ${result.out}.`);
     // The document already ends with a line break, which stdout() adds back.
     else stdout(result.text.replace(/\n$/, ''));
     return EXIT.ok;
@@ -186,14 +187,10 @@ export const iocExport: Command = {
 export const IOC_COMMANDS: Command[] = [iocTag, iocUntag, iocAccept, iocList, iocImport, iocMatches, iocExport];
 
 function formatIoc(ioc: IocWithSighting): string {
-  const seen = ioc.sighting.events === 0 ? 'not seen in the events' : `${countOf(ioc.sighting.events, 'event')}, ${formatRange(ioc.sighting.firstSeen, ioc.sighting.lastSeen)}, hosts ${ioc.sighting.hosts.join(' ') || '-'}`;
+  const seen = ioc.sighting.events === 0 ? 'not seen in the events' : `${countText(ioc.sighting.events, 'event')}, ${formatRange(ioc.sighting.firstSeen, ioc.sighting.lastSeen)}, hosts ${ioc.sighting.hosts.join(' ') || '-'}`;
   const tags = ioc.tags.length > 0 ? ` [${ioc.tags.join(', ')}]` : '';
   const confidence = ioc.confidence === null ? '' : ` (confidence ${ioc.confidence})`;
   return `${ioc.verdict.padEnd(10)} ${ioc.type.padEnd(10)} ${ioc.value}${tags}${confidence}: ${seen}${ioc.note ? `\n           note: ${ioc.note}` : ''}`;
-}
-
-function countOf(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
 }
 
 function formatRange(first: number | null, last: number | null): string {
@@ -205,7 +202,7 @@ function printBulkResult(result: BulkTagResult, json: boolean, stdout: (text: st
     stdout(JSON.stringify(result));
     return;
   }
-  stdout(`Tagged ${countOf(result.tagged.length, 'indicator')}.`);
+  stdout(`Tagged ${countText(result.tagged.length, 'indicator')}.`);
   for (const problem of result.problems) stderr(`  rejected ${problem.ref}: ${problem.reason}`);
 }
 

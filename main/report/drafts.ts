@@ -90,9 +90,12 @@ const CONTAINMENT_BY_TYPE: Array<[IocType, string, string]> = [
 
 function draftRecommendedActions(facts: ReportFacts): string {
   // Indicators tagged benign or unknown are not worth blocking.
-  const blockable = (type: IocType): number =>
-    facts.iocs.find((table) => table.type === type)?.entries.filter((entry) => entry.verdict === 'malicious' || entry.verdict === 'suspicious').length ?? 0;
-  const blocking = CONTAINMENT_BY_TYPE.filter(([type]) => blockable(type) > 0).map(([type, noun, where]) => `- Block or watch the ${blockable(type)} tagged ${noun} ${where}.`);
+  const blocking: string[] = [];
+  for (const [type, noun, where] of CONTAINMENT_BY_TYPE) {
+    const entries = facts.iocs.find((table) => table.type === type)?.entries ?? [];
+    const count = entries.filter((entry) => entry.verdict === 'malicious' || entry.verdict === 'suspicious').length;
+    if (count > 0) blocking.push(`- Block or watch the ${count} tagged ${noun} ${where}.`);
+  }
   return [
     'Containment',
     '- Isolate the affected host from the network until it has been examined.',

@@ -172,48 +172,49 @@ export class ReportLayout {
     const size = options.size ?? 8.5;
     const padding = 3;
     const widths = columns.map((column) => column.width * this.contentWidth);
-    const sizes = (cells: string[], fonts: FontName[]): number[] =>
-      cells.map((text, i) => {
+    // Font size and height of each row, worked out once and used both to break pages and to draw.
+    const layoutRow = (cells: string[], fonts: FontName[]) => {
+      const sizes = cells.map((text, i) => {
         const minSize = columns[i]!.minSize;
         if (minSize === undefined || text === '') return size;
         const fitted = (size * (widths[i]! - 2 * padding)) / this.style(fonts[i]!, size).widthOfString(text);
         return Math.max(minSize, Math.min(size, Math.floor(fitted * 10) / 10));
       });
-    const measure = (cells: string[], fonts: FontName[]): number => {
-      const cellSizes = sizes(cells, fonts);
-      return Math.max(...cells.map((text, i) => this.style(fonts[i]!, cellSizes[i]!).heightOfString(text || ' ', { width: widths[i]! - 2 * padding }))) + 2 * padding;
+      const height = Math.max(...cells.map((text, i) => this.style(fonts[i]!, sizes[i]!).heightOfString(text || ' ', { width: widths[i]! - 2 * padding }))) + 2 * padding;
+      return { cells, fonts, sizes, height };
     };
-    const headerFonts = columns.map((): FontName => 'bold');
     const cellFonts = columns.map((column) => column.font ?? 'regular');
-    const headers = columns.map((column) => column.header);
-    const headerHeight = measure(headers, headerFonts);
+    const header = layoutRow(
+      columns.map((column) => column.header),
+      columns.map((): FontName => 'bold'),
+    );
 
-    const drawRow = (cells: string[], fonts: FontName[], height: number, fill?: string): void => {
+    const drawRow = (row: ReturnType<typeof layoutRow>, fill?: string): void => {
       const y = this.doc.y;
       let x = MARGIN.left;
-      if (fill) this.doc.rect(MARGIN.left, y, this.contentWidth, height).fill(fill);
-      const cellSizes = sizes(cells, fonts);
-      cells.forEach((text, i) => {
-        this.style(fonts[i]!, cellSizes[i]!).text(text, x + padding, y + padding, { width: widths[i]! - 2 * padding });
+      if (fill) this.doc.rect(MARGIN.left, y, this.contentWidth, row.height).fill(fill);
+      row.cells.forEach((text, i) => {
+        this.style(row.fonts[i]!, row.sizes[i]!).text(text, x + padding, y + padding, { width: widths[i]! - 2 * padding });
         x += widths[i]!;
       });
-      this.doc.moveTo(MARGIN.left, y + height).lineTo(MARGIN.left + this.contentWidth, y + height).lineWidth(0.4).strokeColor(COLORS.rule).stroke();
+      this.doc.moveTo(MARGIN.left, y + row.height).lineTo(MARGIN.left + this.contentWidth, y + row.height).lineWidth(0.4).strokeColor(COLORS.rule).stroke();
       this.doc.x = MARGIN.left;
-      this.doc.y = y + height;
+      this.doc.y = y + row.height;
     };
+
+    const laidOut = rows.map((row) => layoutRow(row, cellFonts));
 
     // The header goes to the next page with the first row, so it never ends a page alone. A
     // first row taller than a third of a page may start on this one.
-    const firstRowHeight = rows.length > 0 ? measure(rows[0]!, cellFonts) : headerHeight;
-    this.ensureSpace(headerHeight + Math.min(firstRowHeight, (this.bottom - MARGIN.top) / 3));
-    drawRow(headers, headerFonts, headerHeight, COLORS.header);
-    for (const row of rows) {
-      const height = measure(row, cellFonts);
-      if (this.doc.y + height > this.bottom) {
+    const firstRowHeight = laidOut[0]?.height ?? header.height;
+    this.ensureSpace(header.height + Math.min(firstRowHeight, (this.bottom - MARGIN.top) / 3));
+    drawRow(header, COLORS.header);
+    for (const row of laidOut) {
+      if (this.doc.y + row.height > this.bottom) {
         this.addPage();
-        drawRow(headers, headerFonts, headerHeight, COLORS.header);
+        drawRow(header, COLORS.header);
       }
-      drawRow(row, cellFonts, height);
+      drawRow(row);
     }
     this.doc.moveDown(0.8);
   }

@@ -7,16 +7,11 @@ import { analyzeCase } from '../../main/engines/analyze-case.js';
 import type { Engine } from '../../main/engines/engine.js';
 import { NetcaseError } from '../../main/errors.js';
 import { tempDir } from '../helpers/temp.js';
+import { CaptureWriter } from '../e2e/browser/fixtures/pcap-writer.js';
 
-/** Writes a pcap file with its global header and no packets: little-endian, Ethernet, snap length 65535. */
+/** Writes a pcap file with its global header and no packets. */
 function emptyPcap(path: string): string {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  writeFileSync(path, header);
+  writeFileSync(path, new CaptureWriter(0).toBuffer());
   return path;
 }
 

@@ -92,8 +92,8 @@ export function readCaseFile(caseDir: string): CaseFile {
 
 /**
  * Returns the advice for a folder without case.json. `case create` needs a new or empty folder,
- * so it is suggested only for one, and a folder that still has the case database lost its
- * case.json rather than never being a case.
+ * so it is suggested only for one. A folder that still has the case database has lost its
+ * case.json, so it is told to restore the file.
  */
 function missingCaseFileMessage(caseDir: string): string {
   let entries: string[] = [];

@@ -2,7 +2,7 @@ import type { Db } from '../../main/store/database.js';
 
 /**
  * Returns every analysis table's rows, naming entities and relations by value rather than id,
- * and the full-text index as (term, event id) pairs, so that two databases built in different
+ * and the full-text index as (term, event id, offset) rows. Two databases built in different
  * ways compare equal exactly when every analysis query returns the same results from both.
  */
 export function analysisSnapshot(db: Db) {

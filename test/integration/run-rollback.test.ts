@@ -72,11 +72,11 @@ describe('engine run rollback', () => {
 
   it('removes marks and matches of removed events', async () => {
     const opened = newCase();
-    const kept = join(tempDir(), 'conn.log');
+    const otherLog = join(tempDir(), 'conn.log');
     const watchlist = join(tempDir(), 'watchlist.csv');
-    await writeConnLog(kept, 20);
+    await writeConnLog(otherLog, 20);
     writeFileSync(watchlist, 'domain,rolledback.example\n');
-    await importLogs(opened.db, [kept], { actor: 'tester' });
+    await importLogs(opened.db, [otherLog], { actor: 'tester' });
     await importLogs(opened.db, [writeRunLogs()], { actor: 'tester', runId: RUN_ID });
     // What an analyst can do while a run is stopped part way: mark its events, match a watchlist.
     const runEventId = opened.db.prepare('SELECT MIN(id) FROM events WHERE uid = ?').pluck().get('Dns0') as number;

@@ -156,12 +156,12 @@ function drawSections(layout: ReportLayout, model: ReportModel): void {
  * (64 characters of DejaVu Sans Mono, 0.6 em each) fits in it at about 6.7 pt.
  */
 function indicatorColumns(type: IocType): TableColumn[] {
-  const long = type === 'hash' || type === 'url';
+  const longValues = type === 'hash' || type === 'url';
   return [
-    { header: 'Value', width: long ? 0.55 : 0.4, font: 'mono', minSize: 6 },
-    { header: 'Verdict', width: long ? 0.1 : 0.11 },
+    { header: 'Value', width: longValues ? 0.55 : 0.4, font: 'mono', minSize: 6 },
+    { header: 'Verdict', width: longValues ? 0.1 : 0.11 },
     { header: 'First seen (UTC)', width: 0.25 },
-    { header: 'Note', width: long ? 0.1 : 0.24 },
+    { header: 'Note', width: longValues ? 0.1 : 0.24 },
   ];
 }
 
